@@ -1,0 +1,3 @@
+from gitcontracts.cli import main
+
+raise SystemExit(main())

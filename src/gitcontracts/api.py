@@ -1,0 +1,28 @@
+"""The public library: what the CLI and other programs call.
+
+    from gitcontracts import api
+    ws = api.open_workspace("/path/to/repo", agent="research-bot")
+    api.post_entry(ws, "website-redesign-execution", "progress", {"subtask_id": "research"})
+"""
+from __future__ import annotations
+
+from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
+from gitcontracts.model import Problem, SchemaDoc, Stash, StreamMeta
+from gitcontracts.ops.contracts import new_contract
+from gitcontracts.ops.discover import discover
+from gitcontracts.ops.fsck import fsck
+from gitcontracts.ops.schemas import add_schema, list_schemas, search_schemas, show_schema
+from gitcontracts.ops.setup import init_workspace
+from gitcontracts.ops.stashes import get_stash, get_stash_text, patch_stash, put_stash
+from gitcontracts.ops.streams import create_stream, latest_entry, post_entry, read_stream
+from gitcontracts.ops.validate import validate_all, validate_paths
+from gitcontracts.workspace import Workspace, open_workspace
+
+__all__ = [
+    "Conflict", "Forbidden", "GitContractsError", "InvalidContent", "NotFound", "UsageError",
+    "Problem", "SchemaDoc", "Stash", "StreamMeta", "Workspace", "open_workspace",
+    "init_workspace", "list_schemas", "search_schemas", "show_schema", "add_schema",
+    "get_stash", "get_stash_text", "put_stash", "patch_stash", "new_contract",
+    "create_stream", "post_entry", "read_stream", "latest_entry", "discover",
+    "validate_all", "validate_paths", "fsck",
+]

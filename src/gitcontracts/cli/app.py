@@ -1,0 +1,85 @@
+"""The `gitcontracts` group, the options every command shares, and printing."""
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import click
+
+from gitcontracts import __version__
+
+
+@dataclass
+class Options:
+    directory: str | None = None
+    agent: str | None = None
+    as_json: bool = False
+    no_commit: bool = False
+    offline: bool = False
+
+    def workspace(self) -> Any:
+        from gitcontracts.workspace import open_workspace
+        return open_workspace(self.directory, agent=self.agent)
+
+
+def options() -> Options:
+    return click.get_current_context().find_root().obj
+
+
+def shared(mutating: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Every command takes --json and --agent; every command that changes something --no-commit and --offline."""
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, json_out: bool, agent: str | None, **kwargs: Any) -> Any:
+            opts = options()
+            opts.as_json = opts.as_json or json_out
+            opts.agent = agent or opts.agent
+            if mutating:
+                opts.no_commit = opts.no_commit or kwargs.pop("no_commit")
+                opts.offline = opts.offline or kwargs.pop("offline")
+            return func(*args, **kwargs)
+
+        wrapper = click.option("--json", "json_out", is_flag=True, help="Print JSON.")(wrapper)
+        wrapper = click.option("--agent", help="The acting agent.")(wrapper)
+        if mutating:
+            wrapper = click.option("--no-commit", is_flag=True, help="Leave the change in the working tree.")(wrapper)
+            wrapper = click.option("--offline", is_flag=True, help="No fetch or push.")(wrapper)
+        return wrapper
+    return decorate
+
+
+def emit(data: Any, text: str | Callable[[], str]) -> None:
+    """JSON with --json, else the text (a string, or a function making it, so JSON runs never build it)."""
+    if options().as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    else:
+        out = text() if callable(text) else text
+        if out:
+            sys.stdout.write(out if out.endswith("\n") else out + "\n")
+
+
+def warn(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="gitcontracts")
+@click.option("-C", "directory", metavar="PATH", help="Run as if started in PATH.")
+@click.option("--agent", help="The acting agent (else $GITCONTRACTS_AGENT, git config gitcontracts.agent, user.name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, directory: str | None, agent: str | None, as_json: bool, debug: bool) -> None:
+    """Coordinate many agents through one git repository: contracts, streams, claims."""
+    ctx.obj = Options(directory=directory, agent=agent, as_json=as_json)
+
+
+def _register() -> None:
+    from gitcontracts.cli import documents, streams  # noqa: F401  (each module adds its commands to `cli`)
+
+
+_register()

@@ -1,0 +1,219 @@
+"""Commands for the workspace and its documents: init, schema, stash, new, patch, validate, fsck, demo."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gitcontracts import api
+from gitcontracts.cli.app import cli, emit, options, shared
+from gitcontracts.cli.render import problems_text, schema_rows_text
+from gitcontracts.errors import InvalidContent, UsageError
+from gitcontracts.formats import yamlsafe
+
+
+def read_input(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror}") from None
+
+
+def parse_value(text: str) -> Any:
+    """`K=V` values: JSON when V parses as JSON (3, true, ["a"], "x"), else the plain string (SPEC 11)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{option} takes KEY=VALUE, got {pair!r}")
+        out[key] = parse_value(value)
+    return out
+
+
+@cli.command()
+@click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
+@shared()
+def init(remote: str | None) -> None:
+    """Create .contracts/ here; running it again changes nothing."""
+    result = api.init_workspace(options().workspace(), remote=remote)
+    emit(result.to_dict(), lambda: f"initialized {result.root}/.contracts" + (
+        "\n  created: " + ", ".join(result.created) if result.created else " (already; nothing changed)"))
+
+
+@cli.group()
+def schema() -> None:
+    """List, search, show and add schemas."""
+
+
+@schema.command("list")
+@click.option("--all", "include_private", is_flag=True, help="Include private schemas.")
+@shared()
+def schema_list(include_private: bool) -> None:
+    rows = api.list_schemas(options().workspace(), include_private)
+    emit({"schemas": rows}, lambda: schema_rows_text(rows))
+
+
+@schema.command("search")
+@click.argument("query")
+@click.option("--all", "include_private", is_flag=True, help="Include private schemas.")
+@shared()
+def schema_search(query: str, include_private: bool) -> None:
+    rows = api.search_schemas(options().workspace(), query, include_private)
+    emit({"schemas": rows}, lambda: schema_rows_text(rows) or "no schema matches")
+
+
+@schema.command("show")
+@click.argument("ref")
+@shared()
+def schema_show(ref: str) -> None:
+    doc = api.show_schema(options().workspace(), ref)
+    emit(doc.to_dict(), lambda: yamlsafe.dump(doc.to_dict()))
+
+
+@schema.command("add")
+@click.argument("file", type=click.Path(dir_okay=False))
+@shared(mutating=True)
+def schema_add(file: str) -> None:
+    result = api.add_schema(options().workspace(), Path(file))
+    emit(result, lambda: f"{'added' if result['changed'] else 'unchanged:'} {result['schema']} ({result['path']})")
+
+
+@cli.group()
+def stash() -> None:
+    """Put and get stashes."""
+
+
+@stash.command("put")
+@click.argument("name")
+@click.option("--schema", "schema_ref", help="NAME or NAME@N the content must validate against.")
+@click.option("--discoverable", is_flag=True, default=None, help="List it in `discover`.")
+@click.option("--description")
+@click.option("--label", "labels", multiple=True)
+@click.option("--file", "file", help="The content (YAML or JSON); - for standard input.")
+@click.argument("stdin", required=False, metavar="[-]")
+@shared(mutating=True)
+def stash_put(name: str, schema_ref: str | None, discoverable: bool | None, description: str | None,
+              labels: tuple[str, ...], file: str | None, stdin: str | None) -> None:
+    """Create or replace a stash's content, validated first."""
+    source = file or stdin
+    if source is None or (stdin is not None and stdin != "-"):
+        raise UsageError("stash put needs the content: --file F, or - for standard input")
+    content = yamlsafe.load(read_input(source), "<stdin>" if source == "-" else source)
+    ws = options().workspace()
+    result = api.put_stash(ws, name, content, schema_ref, description, labels or None, discoverable)
+    emit(result.to_dict(), f"wrote {ws.layout.relative(ws.stashes.path(name))}")
+
+
+@stash.command("get")
+@click.argument("name")
+@shared()
+def stash_get(name: str) -> None:
+    ws = options().workspace()
+    if options().as_json:
+        emit(api.get_stash(ws, name).to_dict(), "")
+    else:
+        emit(None, api.get_stash_text(ws, name))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--objective", help="What the contract is to achieve.")
+@click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION")
+@click.option("--budget", type=float, help="Budget in USDC.")
+@click.option("--deadline", help="A date-time, or a duration from now (7d).")
+@click.option("--file", "file", help="The content (objective, subtasks, ...) as YAML or JSON; - for stdin.")
+@click.option("--description")
+@click.option("--label", "labels", multiple=True)
+@click.option("--private", is_flag=True, help="Do not list it in `discover`.")
+@shared(mutating=True)
+def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: float | None, deadline: str | None,
+        file: str | None, description: str | None, labels: tuple[str, ...], private: bool) -> None:
+    """Announce a contract: the stash and its -execution and -discussion streams."""
+    pairs = []
+    for item in subtasks:
+        task_id, sep, text = item.partition(":")
+        if not sep:
+            raise UsageError(f"--subtask takes ID:DESCRIPTION, got {item!r}")
+        pairs.append((task_id.strip(), text.strip()))
+    base = yamlsafe.load(read_input(file), file) if file else None
+    if objective is None and not (isinstance(base, dict) and "objective" in base):
+        raise UsageError("new needs --objective (or an objective in --file)")
+    result = api.new_contract(options().workspace(), name, objective, pairs, budget, deadline, base,
+                              description, labels, not private)
+    emit(result.to_dict(), lambda: f"announced contract {name}\n  " + "\n  ".join(result.paths))
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--json-file", help="A patch document {\"update_items\": [...]}; - for standard input.")
+@click.option("--path", "array_path", help="Dotted path to an array in content (e.g. subtasks).")
+@click.option("--match", "matches", multiple=True, metavar="K=V")
+@click.option("--set", "sets", multiple=True, metavar="K=V")
+@click.option("--unset", "unsets", multiple=True, metavar="K")
+@shared(mutating=True)
+def patch(name: str, json_file: str | None, array_path: str | None, matches: tuple[str, ...],
+          sets: tuple[str, ...], unsets: tuple[str, ...]) -> None:
+    """Change fields of matching array elements (update_items); formatting and comments stay."""
+    if json_file and array_path:
+        raise UsageError("give --json-file or --path/--match/--set, not both")
+    if json_file:
+        try:
+            doc = json.loads(read_input(json_file))
+        except ValueError as exc:
+            raise InvalidContent(f"the patch is not valid JSON: {exc}", hint="see SPEC 6.5 for its shape") from None
+    elif array_path:
+        doc = {"update_items": [{"path": array_path, "match": parse_pairs(matches, "--match"),
+                                 "set": parse_pairs(sets, "--set"), "unset": list(unsets)}]}
+    else:
+        raise UsageError("patch needs --json-file F, or --path P --match K=V --set K=V")
+    result = api.patch_stash(options().workspace(), name, doc)
+    emit(result.to_dict(), lambda: f"patched {name}: items matched {list(result.items_matched)}"
+         + ("" if result.written else " (nothing changed)"))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--all", "check_all", is_flag=True, help="Everything under .contracts/.")
+@shared()
+def validate(paths: tuple[str, ...], check_all: bool) -> int:
+    """Validate stashes, schemas and streams in the working tree (no git needed)."""
+    ws = options().workspace()
+    if not paths and not check_all:
+        raise UsageError("validate needs PATH... or --all")
+    report = api.validate_all(ws) if check_all else api.validate_paths(ws, [Path(p) for p in paths])
+    emit(report.to_dict(), lambda: problems_text(report.problems, report.checked))
+    return 0 if report.valid else InvalidContent.exit_code
+
+
+@cli.command()
+@click.option("--repair", is_flag=True, help="Cut torn lines, remove temp files.")
+@shared()
+def fsck(repair: bool) -> int:
+    """Report (and repair) what crashes leave behind."""
+    findings = api.fsck(options().workspace(), repair)
+    emit({"findings": [f.to_dict() for f in findings]},
+         lambda: "\n".join(f"{f.file}: {f.problem}" + (" (repaired)" if f.repaired else "") for f in findings)
+         or "no problems found")
+    return InvalidContent.exit_code if any(not f.repaired for f in findings) else 0
+
+
+@cli.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False), help="Run in DIR (default: a temp folder).")
+@shared()
+def demo(directory: str | None) -> None:
+    """Run a contract's life end to end in a fresh repository and tell what happened."""
+    from gitcontracts.demo import run_demo
+
+    run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))

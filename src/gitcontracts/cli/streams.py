@@ -1,0 +1,78 @@
+"""Commands for streams and discovery."""
+from __future__ import annotations
+
+import json
+
+import click
+
+from gitcontracts import api
+from gitcontracts.cli.app import cli, emit, options, shared, warn
+from gitcontracts.cli.render import discover_text, entry_line
+from gitcontracts.errors import InvalidContent
+
+
+@cli.group()
+def stream() -> None:
+    """Create, post to and read append-only streams."""
+
+
+@stream.command("create")
+@click.argument("name")
+@click.option("--linked-stash", help="The stash this stream belongs to.")
+@click.option("--ttl", type=int, help="Idle lifetime in seconds.")
+@click.option("--discoverable", is_flag=True)
+@click.option("--description", default="")
+@click.option("--schema", "schema_ref", help="A stream schema every entry's data must satisfy.")
+@shared(mutating=True)
+def stream_create(name: str, linked_stash: str | None, ttl: int | None, discoverable: bool, description: str,
+                  schema_ref: str | None) -> None:
+    meta = api.create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref)
+    emit(meta.to_dict(), f"created stream {name}")
+
+
+@stream.command("post")
+@click.argument("name")
+@click.option("--label", required=True)
+@click.option("--data", "data_text", default="{}", help="The entry's data as JSON.")
+@shared(mutating=True)
+def stream_post(name: str, label: str, data_text: str) -> None:
+    try:
+        data = json.loads(data_text)
+    except ValueError as exc:
+        raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
+    entry = api.post_entry(options().workspace(), name, label, data)
+    emit(entry, lambda: f"posted {entry['id']} to {name} ({label})")
+
+
+@stream.command("read")
+@click.argument("name")
+@click.option("--label")
+@click.option("--since", help="Only entries after this entry id.")
+@click.option("--limit", type=click.IntRange(min=0))
+@shared()
+def stream_read(name: str, label: str | None, since: str | None, limit: int | None) -> None:
+    result = api.read_stream(options().workspace(), name, label, since, limit)
+    warn(result.warnings)
+    emit(result.to_dict(), lambda: "\n".join(entry_line(e) for e in result.entries) or "no entries")
+
+
+@stream.command("latest")
+@click.argument("name")
+@click.option("--label")
+@shared()
+def stream_latest(name: str, label: str | None) -> None:
+    entry, warnings = api.latest_entry(options().workspace(), name, label)
+    warn(warnings)
+    emit(entry, lambda: entry_line(entry))
+
+
+@cli.command()
+@click.option("--schema", "schema_ref", help="Only resources of this schema (NAME or NAME@N).")
+@click.option("-q", "--query", help="Words to find in name, description, labels and objective.")
+@click.option("--linked-to", help="Only streams linked to this stash.")
+@click.option("--include-expired", is_flag=True, help="Also list expired contracts and streams.")
+@shared()
+def discover(schema_ref: str | None, query: str | None, linked_to: str | None, include_expired: bool) -> None:
+    """List discoverable, unexpired stashes and streams."""
+    results = api.discover(options().workspace(), schema_ref, query, linked_to, include_expired)
+    emit({"results": results}, lambda: discover_text(results))

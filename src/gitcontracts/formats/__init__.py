@@ -1,0 +1,1 @@
+"""Pure formats: bytes in, values out (YAML documents, JSONL entries). No file I/O."""

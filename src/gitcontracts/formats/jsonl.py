@@ -1,0 +1,53 @@
+"""Stream shard lines (SPEC 5): one compact JSON object per line, every line ending in '\\n'.
+
+Pure functions over bytes; the store does the file I/O."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+CONFLICT_MARKERS = (b"<<<<<<< ", b"=======", b">>>>>>> ", b"||||||| ")
+
+
+def encode(entry: dict[str, Any]) -> bytes:
+    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int          # 1-based
+    raw: bytes           # without the '\n'
+    entry: Any           # the decoded object, or None when the line is not JSON
+    error: str | None    # why the line is not an entry-shaped JSON object
+
+
+def decode_line(raw: bytes) -> tuple[Any, str | None]:
+    if raw.startswith(CONFLICT_MARKERS):
+        return None, "merge conflict marker"
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, f"not JSON ({exc})"
+    if not isinstance(value, dict):
+        return None, "not a JSON object"
+    return value, None
+
+
+def split(data: bytes) -> tuple[list[bytes], bytes]:
+    """Complete lines, and the torn tail (bytes after the last '\\n'; empty when none)."""
+    cut = data.rfind(b"\n") + 1
+    body, tail = data[:cut], data[cut:]
+    return (body[:-1].split(b"\n") if body else []), tail
+
+
+def lines(data: bytes) -> Iterator[Line]:
+    complete, _ = split(data)
+    for number, raw in enumerate(complete, 1):
+        entry, error = decode_line(raw)
+        yield Line(number, raw, entry, error)
+
+
+def sort_key(entry: dict[str, Any]) -> tuple[str, str]:
+    """Stream order: ts, then id (SPEC 5)."""
+    return (str(entry.get("ts", "")), str(entry.get("id", "")))

@@ -1,0 +1,115 @@
+"""Streams (SPEC 5): create, post (one locked append), read (shards merged), latest (from the ends)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from gitcontracts.errors import InvalidContent, NotFound
+from gitcontracts.formats import jsonl
+from gitcontracts.ids import new_id
+from gitcontracts.model import StreamMeta
+from gitcontracts.names import check_name
+from gitcontracts.ops.checks import raise_if, schema_problems
+from gitcontracts.rules.documents import entry_problems
+from gitcontracts.store.streams import Warning_
+from gitcontracts.timeutil import format_seconds, format_ts, parse_datetime
+from gitcontracts.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    stream: str
+    entries: list[dict[str, Any]]
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"stream": self.stream, "entries": self.entries}
+
+
+def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl: int | None = None,
+                  discoverable: bool = False, description: str = "", schema: str | None = None) -> StreamMeta:
+    if linked_stash is not None and not ws.stashes.exists(check_name(linked_stash, "stash name")):
+        raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
+    meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
+    ws.streams.create(meta)
+    return meta
+
+
+def stream_meta(ws: Workspace, name: str, linked_stash: str | None = None, ttl: int | None = None,
+                discoverable: bool = False, description: str = "", schema: str | None = None) -> StreamMeta:
+    """A new stream's header, checked; the acting agent owns it."""
+    check_name(name, "stream name")
+    if ttl is not None and ttl <= 0:
+        raise InvalidContent("--ttl must be a positive number of seconds")
+    if schema is not None:
+        doc = ws.schemas.resolve(schema)
+        if doc.target_type != "stream":
+            raise InvalidContent(f"schema {doc.ref} is for a {doc.target_type}; a stream needs a stream schema")
+    return StreamMeta(stream=name, owner=ws.agent, created=format_seconds(ws.now()), ttl=ttl,
+                      discoverable=discoverable, linked_stash=linked_stash, description=description, schema=schema)
+
+
+def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, Any]:
+    """Append one entry to the acting agent's shard; returns the entry written."""
+    meta = ws.streams.meta(check_name(stream, "stream name"))
+    agent, now = ws.agent, ws.now()
+    entry = {"id": new_id(now), "ts": format_ts(now), "agent": agent, "label": label, "data": data}
+    source = ws.layout.relative(ws.layout.shard(stream, agent))
+    problems = entry_problems(entry, agent, source)
+    if meta.schema:
+        problems += schema_problems(ws, meta.schema, data, source, "data", target="stream")
+    raise_if(problems, f"entry for {stream}")
+    written: dict[str, Any] = {}
+
+    def build(last: dict[str, Any] | None) -> bytes:
+        # Keep the shard in time order even if the clock stepped back since the last append.
+        if last and isinstance(last.get("ts"), str) and last["ts"] >= entry["ts"]:
+            entry["ts"] = format_ts(parse_datetime(last["ts"]) + timedelta(microseconds=1))
+        line = jsonl.encode(entry)
+        if len(line) > ws.config.max_line_bytes:
+            raise InvalidContent(f"entry is {len(line)} bytes, over the limit of {ws.config.max_line_bytes}",
+                                 hint="post a smaller entry, or put the payload in a stash and name it")
+        written.update(entry)
+        return line
+
+    ws.streams.append(stream, agent, build)
+    return written
+
+
+def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str | None = None,
+                limit: int | None = None) -> ReadResult:
+    """Entries in stream order; `since` an entry id (only later entries), `limit` the first N of those."""
+    ws.streams.meta(check_name(stream, "stream name"))
+    warnings: list[Warning_] = []
+    entries = list(ws.streams.entries(stream, warnings))
+    if since is not None:
+        position = next((i for i, e in enumerate(entries) if e.get("id") == since), None)
+        if position is None:
+            raise NotFound(f"no entry {since!r} in stream {stream!r}", hint="pass an id that `stream read` printed")
+        entries = entries[position + 1:]
+    if label is not None:
+        entries = [e for e in entries if e.get("label") == label]
+    if limit is not None:
+        entries = entries[:limit]
+    return ReadResult(stream, entries, [str(w) for w in warnings])
+
+
+def latest_entry(ws: Workspace, stream: str, label: str | None = None) -> tuple[dict[str, Any], list[str]]:
+    ws.streams.meta(check_name(stream, "stream name"))
+    warnings: list[Warning_] = []
+    entry = ws.streams.latest(stream, label, warnings)
+    if entry is None:
+        raise NotFound(f"stream {stream!r} has no entries" + (f" labelled {label!r}" if label else ""))
+    return entry, [str(w) for w in warnings]
+
+
+def is_expired(ws: Workspace, meta: StreamMeta) -> bool:
+    """A stream whose newest entry (or creation, when empty) is older than its ttl (SPEC 5)."""
+    if not meta.ttl:
+        return False
+    newest = ws.streams.newest_ts(meta.stream) or meta.created
+    try:
+        return (ws.now() - parse_datetime(newest)).total_seconds() > meta.ttl
+    except ValueError:
+        return False

@@ -1,0 +1,156 @@
+"""`validate [PATH...] | --all`: the working tree's documents against the rules, no git needed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from gitcontracts.errors import GitContractsError
+from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.model import Problem
+from gitcontracts.ops.checks import schema_problems, stash_problems
+from gitcontracts.rules.documents import entry_problems, meta_problems
+from gitcontracts.store.config import parse_config
+from gitcontracts.store.files import is_temp, read_bytes
+from gitcontracts.store.schemas import parse_schema_doc
+from gitcontracts.rules.schema_check import check_metaschema
+from gitcontracts.workspace import Workspace
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": self.valid, "checked": self.checked, "problems": [p.to_dict() for p in self.problems]}
+
+
+def validate_all(ws: Workspace) -> Report:
+    return validate_paths(ws, [ws.layout.contracts])
+
+
+def validate_paths(ws: Workspace, paths: Iterable[Path]) -> Report:
+    report = Report()
+    for path in paths:
+        for file in _files(path):
+            report.checked += 1
+            report.problems += validate_file(ws, file)
+    return report
+
+
+def _files(path: Path) -> Iterable[Path]:
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.is_file() and not is_temp(p) and p.name != ".gitkeep"
+                      and "archive" not in p.relative_to(path).parts[:1])
+    return [path]
+
+
+def validate_file(ws: Workspace, path: Path) -> list[Problem]:
+    source = ws.layout.relative(path)
+    kind = _kind(ws, path)
+    if kind is None:
+        return []
+    try:
+        if path.is_symlink():
+            ws.layout.inside(path)
+        data = path.read_bytes() if kind == "shard" else read_bytes(path, ws.config.max_file_bytes)
+        return _CHECKERS[kind](ws, path, data, source)
+    except GitContractsError as exc:
+        return [Problem(source, exc.message, exc.code)]
+    except OSError as exc:
+        return [Problem(source, f"cannot read: {exc.strerror}", "io")]
+
+
+def _kind(ws: Workspace, path: Path) -> str | None:
+    try:
+        parts = path.resolve().relative_to(ws.layout.contracts.resolve()).parts
+    except ValueError:
+        return "stash" if path.suffix in (".yaml", ".yml", ".json") else None
+    if parts in (("config.yaml",), ("agents.yaml",)):
+        return parts[0].split(".")[0]
+    if len(parts) == 2 and parts[0] in ("stashes", "schemas") and path.suffix == ".yaml":
+        return {"stashes": "stash", "schemas": "schema"}[parts[0]]
+    if len(parts) == 3 and parts[0] == "streams":
+        return "meta" if parts[2] == "meta.yaml" else "shard" if path.suffix == ".jsonl" else None
+    return None
+
+
+def _stash(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    text = yamlsafe.decode(data, source, ws.config.yaml_limits)
+    return stash_problems(ws, yamlsafe.load(text, source, ws.config.yaml_limits), text, source, path.stem)
+
+
+def _schema(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    doc = parse_schema_doc(data, source, path.stem)
+    check_metaschema(doc.definition, source)
+    ws.schemas.compiled(doc.ref)
+    return []
+
+
+def _meta(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    doc = yamlsafe.load(data, source, ws.config.yaml_limits)
+    problems = meta_problems(doc, source, path.parent.name)
+    linked = doc.get("linked_stash") if isinstance(doc, dict) else None
+    if isinstance(linked, str) and not problems and not ws.stashes.exists(linked):
+        problems.append(Problem(source, f"linked_stash {linked!r} does not exist", "reference", "linked_stash"))
+    return problems
+
+
+def shard_problems(ws: Workspace, data: bytes, source: str, agent: str, schema: str | None,
+                   seen: dict[str, str] | None = None) -> list[Problem]:
+    """A shard's lines: whole, entries, written by the shard's agent, ids unique, data fits the stream schema."""
+    complete, torn = jsonl.split(data)
+    problems = []
+    seen = {} if seen is None else seen
+    for number, raw in enumerate(complete, 1):
+        if len(raw) + 1 > ws.config.max_line_bytes:
+            problems.append(Problem(source, f"line is over {ws.config.max_line_bytes} bytes", "max-line", line=number))
+            continue
+        entry, error = jsonl.decode_line(raw)
+        if error:
+            problems.append(Problem(source, error, "entry", line=number))
+            continue
+        problems += entry_problems(entry, agent, source, number)
+        entry_id = entry.get("id")
+        if isinstance(entry_id, str):
+            if entry_id in seen:
+                problems.append(Problem(source, f"duplicate entry id {entry_id} (also {seen[entry_id]})", "unique-id", "id", number))
+            seen[entry_id] = f"{source}:{number}"
+        if schema and "data" in entry:
+            problems += [Problem(p.file, p.message, p.rule, p.path, number)
+                         for p in schema_problems(ws, schema, entry["data"], source, "data", target="stream")]
+    if torn:
+        problems.append(Problem(source, "the last line is torn (no final newline)", "torn-line", line=len(complete) + 1))
+    return problems
+
+
+def _shard(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    schema = None
+    if (path.parent / "meta.yaml").is_file():
+        try:
+            schema = ws.streams.meta(path.parent.name).schema
+        except GitContractsError:
+            pass
+    return shard_problems(ws, data, source, path.stem, schema)
+
+
+def _config(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    parse_config(yamlsafe.load(data, source), source)
+    return []
+
+
+def _agents(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
+    doc = yamlsafe.load(data, source)
+    if not isinstance(doc, dict):
+        return [Problem(source, "agents.yaml is a mapping (admins, agents)", "type")]
+    return []
+
+
+_CHECKERS: dict[str, Callable[[Workspace, Path, bytes, str], list[Problem]]] = {
+    "stash": _stash, "schema": _schema, "meta": _meta, "shard": _shard, "config": _config, "agents": _agents,
+}

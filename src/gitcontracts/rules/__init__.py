@@ -1,0 +1,1 @@
+"""The rules: documents in, problems out. Pure: no files, no git."""

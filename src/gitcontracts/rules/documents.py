@@ -1,0 +1,183 @@
+"""What makes each kind of document well-formed, apart from its JSON Schema: documents in, problems out."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from gitcontracts.ids import is_id
+from gitcontracts.model import Problem
+from gitcontracts.names import name_problem
+from gitcontracts.timeutil import is_datetime
+
+ENVELOPE_KEYS = {"name", "schema", "owner", "description", "labels", "discoverable", "created", "content"}
+META_KEYS = {"stream", "owner", "created", "ttl", "discoverable", "linked_stash", "description", "schema"}
+SCHEMA_KEYS = {"name", "version", "description", "visibility", "target_type", "definition"}
+ENTRY_KEYS = {"id", "ts", "agent", "label", "data"}
+REJECT_REASONS = ("insufficient-resources", "scheduling-conflict", "missing-capability",
+                  "unacceptable-deadline", "policy", "other", "awarded-to-other")
+CONVENTIONAL_LABELS = {"claim", "bid", "offer", "accept", "reject", "progress", "deliverable", "question",
+                       "answer", "status-update", "revoke"}
+
+Check = Callable[[Any], str | None]
+
+
+def _is_name(value: Any) -> str | None:
+    return name_problem(value)
+
+
+def _is_str(value: Any) -> str | None:
+    return None if isinstance(value, str) else "must be a string"
+
+
+def _is_bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _is_datetime(value: Any) -> str | None:
+    return None if is_datetime(value) else "must be an RFC 3339 date-time (2026-11-21T22:39:32Z)"
+
+
+def _is_labels(value: Any) -> str | None:
+    ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return None if ok else "must be a list of strings"
+
+
+def _is_schema_ref(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return "must be NAME or NAME@VERSION"
+    name, has_version, version = value.partition("@")
+    if name_problem(name):
+        return name_problem(name)
+    if has_version and not (version.isdigit() and int(version) > 0):
+        return "version must be a positive whole number"
+    return None
+
+
+def _optional_name(value: Any) -> str | None:
+    return None if value is None else name_problem(value)
+
+
+def _is_ttl(value: Any) -> str | None:
+    ok = value is None or (isinstance(value, int) and not isinstance(value, bool) and value > 0)
+    return None if ok else "must be a positive number of seconds"
+
+
+def _is_number(value: Any) -> str | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    return None if ok else "must be a number >= 0"
+
+
+def _fields(doc: dict[str, Any], checks: dict[str, Check], allowed: set[str], file: str,
+            required: tuple[str, ...], prefix: str = "") -> list[Problem]:
+    problems = [Problem(file, f"'{key}' is required", "required", prefix.rstrip(".")) for key in required if key not in doc]
+    problems += [Problem(file, f"unknown field '{key}'", "additionalProperties", f"{prefix}{key}")
+                 for key in doc if key not in allowed]
+    for key, check in checks.items():
+        if key in doc:
+            why = check(doc[key])
+            if why:
+                problems.append(Problem(file, f"{key} {why}", "format", f"{prefix}{key}"))
+    return problems
+
+
+def envelope_problems(doc: Any, file: str, stem: str | None) -> list[Problem]:
+    """The stash envelope (SPEC 3); the content is checked by its schema."""
+    if not isinstance(doc, dict):
+        return [Problem(file, "a stash is a mapping with name, owner and content", "type")]
+    checks = {"name": _is_name, "owner": _is_name, "schema": _is_schema_ref, "description": _is_str,
+              "labels": _is_labels, "discoverable": _is_bool, "created": _is_datetime}
+    problems = _fields(doc, checks, ENVELOPE_KEYS, file, ("name", "owner", "content"))
+    if stem is not None and isinstance(doc.get("name"), str) and doc["name"] != stem:
+        problems.append(Problem(file, f"name {doc['name']!r} must equal the file stem {stem!r}", "name", "name"))
+    return problems
+
+
+def contract_problems(content: Any, file: str) -> list[Problem]:
+    """What agent-contract means beyond its JSON Schema: unique subtask ids, a claimed subtask has an assignee."""
+    subtasks = content.get("subtasks") if isinstance(content, dict) else None
+    if not isinstance(subtasks, list):
+        return []
+    problems, seen = [], set()
+    for index, task in enumerate(subtasks):
+        if not isinstance(task, dict):
+            continue
+        path = f"content.subtasks[{index}]"
+        if task.get("id") in seen:
+            problems.append(Problem(file, f"duplicate subtask id {task['id']!r}", "unique-id", f"{path}.id"))
+        seen.add(task.get("id"))
+        if task.get("status") == "claimed" and not task.get("assigned_agent"):
+            problems.append(Problem(file, "a claimed subtask needs assigned_agent", "assigned", path))
+    return problems
+
+
+def meta_problems(doc: Any, file: str, folder: str | None) -> list[Problem]:
+    if not isinstance(doc, dict):
+        return [Problem(file, "meta.yaml is a mapping (stream, owner, created, ...)", "type")]
+    checks = {"stream": _is_name, "owner": _is_name, "created": _is_datetime, "ttl": _is_ttl,
+              "discoverable": _is_bool, "linked_stash": _optional_name, "description": _is_str,
+              "schema": _is_schema_ref}
+    problems = _fields(doc, checks, META_KEYS, file, ("stream", "owner", "created"))
+    if folder is not None and isinstance(doc.get("stream"), str) and doc["stream"] != folder:
+        problems.append(Problem(file, f"stream {doc['stream']!r} must equal its folder {folder!r}", "name", "stream"))
+    return problems
+
+
+def schema_doc_problems(doc: Any, file: str, stem: str | None) -> list[Problem]:
+    if not isinstance(doc, dict):
+        return [Problem(file, "a schema file is a mapping (name, version, definition, ...)", "type")]
+    checks: dict[str, Check] = {
+        "name": _is_name, "description": _is_str,
+        "version": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v > 0 else "must be a positive whole number",
+        "visibility": lambda v: None if v in ("public", "private") else "must be public or private",
+        "target_type": lambda v: None if v in ("stash", "stream") else "must be stash or stream",
+        "definition": lambda v: None if isinstance(v, (dict, bool)) else "must be a JSON Schema (a mapping)",
+    }
+    problems = _fields(doc, checks, SCHEMA_KEYS, file, ("name", "version", "definition"))
+    if stem is not None and not problems and f"{doc['name']}@{doc['version']}" != stem:
+        problems.append(Problem(file, f"the file must be named {doc['name']}@{doc['version']}.yaml", "name", "name"))
+    return problems
+
+
+_DATA_CHECKS: dict[str, Check] = {
+    "subtask_id": _is_name, "agent_name": _is_name, "message": _is_str, "reason": _is_str,
+    "in_reply_to": lambda v: None if is_id(v) else "must be an entry id", "deliverable": _is_name,
+    "summary": _is_str, "bid_usdc": _is_number,
+}
+
+
+def entry_problems(entry: Any, shard_agent: str | None, file: str, line: int | None = None) -> list[Problem]:
+    """One stream entry (SPEC 5): its shape, its writer, and the conventional data of conventional labels."""
+    if not isinstance(entry, dict):
+        return [Problem(file, "an entry is a JSON object", "type", line=line)]
+    problems = []
+    for key in sorted(ENTRY_KEYS - set(entry)):
+        problems.append(Problem(file, f"entry lacks '{key}'", "required", line=line))
+    for key in sorted(set(entry) - ENTRY_KEYS):
+        problems.append(Problem(file, f"unknown entry field '{key}'", "additionalProperties", key, line))
+    if "id" in entry and not is_id(entry["id"]):
+        problems.append(Problem(file, "id must be a ULID-like string", "format", "id", line))
+    if "ts" in entry and not is_datetime(entry["ts"]):
+        problems.append(Problem(file, "ts must be an RFC 3339 date-time", "format", "ts", line))
+    label = entry.get("label")
+    if "label" in entry and not (isinstance(label, str) and 0 < len(label) <= 64):
+        problems.append(Problem(file, "label must be a string of 1-64 characters", "format", "label", line))
+    agent = entry.get("agent")
+    if "agent" in entry and name_problem(agent):
+        problems.append(Problem(file, f"agent {name_problem(agent)}", "format", "agent", line))
+    elif shard_agent is not None and "agent" in entry and agent != shard_agent:
+        problems.append(Problem(file, f"entry by {agent!r} in the shard of {shard_agent!r}: agents write only their own shard",
+                                "own-shard", "agent", line))
+    if label in CONVENTIONAL_LABELS:
+        problems += _conventional_data(entry.get("data"), label, file, line)
+    return problems
+
+
+def _conventional_data(data: Any, label: str, file: str, line: int | None) -> list[Problem]:
+    if not isinstance(data, dict):
+        return [Problem(file, f"a '{label}' entry has an object as data", "type", "data", line)]
+    problems = [Problem(file, f"data.{key} {why}", "format", f"data.{key}", line)
+                for key, check in _DATA_CHECKS.items() if key in data for why in [check(data[key])] if why]
+    if label == "reject" and data.get("reason") not in REJECT_REASONS:
+        problems.append(Problem(file, f"a reject's reason is one of {', '.join(REJECT_REASONS)}", "enum", "data.reason", line))
+    return problems

@@ -1,0 +1,1 @@
+"""Files on disk: the .contracts layout, atomic writes, locked appends, shard tails."""

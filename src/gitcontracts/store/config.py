@@ -1,0 +1,52 @@
+"""`.contracts/config.yaml` (SPEC 10): settings with their defaults."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitcontracts.errors import InvalidContent
+from gitcontracts.formats import yamlsafe
+from gitcontracts.store.files import read_bytes
+from gitcontracts.store.layout import Layout
+
+_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    main_branch: str = "main"
+    remote: str | None = None
+    provider: str = "local"
+    require_signed: bool = False
+    max_file_bytes: int = 1_048_576
+    max_line_bytes: int = 262_144
+    on: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def yaml_limits(self) -> yamlsafe.Limits:
+        return yamlsafe.Limits(max_bytes=self.max_file_bytes)
+
+
+def load_config(layout: Layout) -> Config:
+    if not layout.config.is_file():
+        return Config()
+    doc = yamlsafe.load(read_bytes(layout.inside(layout.config), 1_048_576), layout.relative(layout.config))
+    return parse_config(doc, layout.relative(layout.config))
+
+
+def parse_config(doc: Any, source: str) -> Config:
+    if not isinstance(doc, dict):
+        raise InvalidContent(f"{source}: must be a mapping")
+    unknown = set(doc) - _KEYS
+    if unknown:
+        raise InvalidContent(f"{source}: unknown setting(s) {sorted(unknown)}", hint=f"known settings: {sorted(_KEYS)}")
+    limits = doc.get("limits") or {}
+    if doc.get("provider", "local") not in ("local", "github"):
+        raise InvalidContent(f"{source}: provider must be local or github")
+    try:
+        return Config(main_branch=str(doc.get("main_branch") or "main"), remote=doc.get("remote"),
+                      provider=doc.get("provider", "local"), require_signed=bool(doc.get("require_signed", False)),
+                      max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
+                      max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}))
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InvalidContent(f"{source}: {exc}", hint="see SPEC 10 for the settings") from None

@@ -1,0 +1,73 @@
+"""Where things live under .contracts/ (SPEC 2). Every path is built from a checked name."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gitcontracts.errors import InvalidContent
+from gitcontracts.names import check_name
+
+CONTRACTS = ".contracts"
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @property
+    def contracts(self) -> Path:
+        return self.root / CONTRACTS
+
+    @property
+    def config(self) -> Path:
+        return self.contracts / "config.yaml"
+
+    @property
+    def agents(self) -> Path:
+        return self.contracts / "agents.yaml"
+
+    @property
+    def schemas(self) -> Path:
+        return self.contracts / "schemas"
+
+    @property
+    def stashes(self) -> Path:
+        return self.contracts / "stashes"
+
+    @property
+    def streams(self) -> Path:
+        return self.contracts / "streams"
+
+    @property
+    def archive(self) -> Path:
+        return self.contracts / "archive"
+
+    def stash(self, name: str) -> Path:
+        return self.stashes / f"{check_name(name, 'stash name')}.yaml"
+
+    def stream(self, name: str) -> Path:
+        return self.streams / check_name(name, "stream name")
+
+    def meta(self, stream: str) -> Path:
+        return self.stream(stream) / "meta.yaml"
+
+    def shard(self, stream: str, agent: str) -> Path:
+        return self.stream(stream) / f"{check_name(agent, 'agent name')}.jsonl"
+
+    def schema(self, name: str, version: int) -> Path:
+        return self.schemas / f"{check_name(name, 'schema name')}@{version}.yaml"
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def inside(self, path: Path) -> Path:
+        """Refuse a path that leaves the repository through a symlink under .contracts/."""
+        real = os.path.realpath(path)
+        if not real.startswith(os.path.realpath(self.root) + os.sep):
+            raise InvalidContent(f"{self.relative(path)} points outside the repository (symlink)",
+                                 hint="replace the symlink with a regular file")
+        return path

@@ -1,0 +1,120 @@
+"""Streams on disk (SPEC 5): `.contracts/streams/<name>/meta.yaml` and one `<agent>.jsonl` shard per writer."""
+from __future__ import annotations
+
+import heapq
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from gitcontracts.errors import Conflict, InvalidContent, NotFound
+from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.model import StreamMeta
+from gitcontracts.store.files import atomic_write, is_temp, locked_append, read_bytes, reverse_lines
+from gitcontracts.store.layout import Layout
+
+
+@dataclass(frozen=True)
+class Warning_:
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"warning: {self.file}: {self.message}"
+
+
+class StreamStore:
+    def __init__(self, layout: Layout, limits: yamlsafe.Limits) -> None:
+        self.layout, self.limits = layout, limits
+
+    def exists(self, name: str) -> bool:
+        return self.layout.meta(name).is_file()
+
+    def meta(self, name: str) -> StreamMeta:
+        path = self.layout.meta(name)
+        if not path.is_file():
+            raise NotFound(f"no stream named {name!r}", hint=f"create it with `gitcontracts stream create {name}`")
+        doc = yamlsafe.load(read_bytes(self.layout.inside(path), self.limits.max_bytes), self.layout.relative(path))
+        if not isinstance(doc, dict):
+            raise InvalidContent(f"{self.layout.relative(path)}: meta.yaml must be a mapping")
+        return StreamMeta.from_dict(doc)
+
+    def create(self, meta: StreamMeta) -> Path:
+        path = self.layout.meta(meta.stream)
+        if path.exists():
+            raise Conflict(f"stream {meta.stream!r} already exists", hint="post to it, or pick another name")
+        atomic_write(path, yamlsafe.dump(meta.to_dict()).encode("utf-8"))
+        return path
+
+    def names(self) -> Iterator[str]:
+        folder = self.layout.streams
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if (path / "meta.yaml").is_file():
+                    yield path.name
+
+    def shards(self, name: str) -> list[Path]:
+        folder = self.layout.stream(name)
+        return sorted(p for p in folder.glob("*.jsonl") if not is_temp(p)) if folder.is_dir() else []
+
+    def append(self, name: str, agent: str, build: Callable[[dict[str, Any] | None], bytes]) -> Path:
+        """Append one line to the agent's shard, in one write under the shard's lock.
+
+        `build` gets the shard's last entry (or None) and returns the line, so a writer can keep
+        the shard in time order even when clocks step back."""
+        path = self.layout.shard(name, agent)
+        if path.is_symlink():
+            self.layout.inside(path)
+        with locked_append(path) as write:
+            last = None
+            for raw, complete in reverse_lines(path):
+                if not complete:
+                    raise InvalidContent(f"{self.layout.relative(path)} ends in a torn line (a crash mid-write)",
+                                         hint="run `gitcontracts fsck --repair` to cut it off, then post again")
+                last, _ = jsonl.decode_line(raw)
+                break
+            write(build(last))
+        return path
+
+    def entries(self, name: str, warnings: list[Warning_]) -> Iterator[dict[str, Any]]:
+        """Every entry of the stream in stream order (ts, then id), merging the shards."""
+        per_shard = [self._shard_entries(path, warnings) for path in self.shards(name)]
+        return heapq.merge(*[sorted(entries, key=jsonl.sort_key) for entries in per_shard], key=jsonl.sort_key)
+
+    def _shard_entries(self, path: Path, warnings: list[Warning_]) -> list[dict[str, Any]]:
+        data = path.read_bytes()
+        complete, torn = jsonl.split(data)
+        source = self.layout.relative(path)
+        if torn:
+            warnings.append(Warning_(source, "skipped a torn last line (run `gitcontracts fsck --repair`)"))
+        out = []
+        for number, raw in enumerate(complete, 1):
+            try:
+                value = json.loads(raw)
+            except ValueError:
+                value = None
+            if isinstance(value, dict):
+                out.append(value)
+            else:
+                warnings.append(Warning_(source, f"line {number} is not an entry; skipped"))
+        return out
+
+    def latest(self, name: str, label: str | None, warnings: list[Warning_]) -> dict[str, Any] | None:
+        """The newest entry (with that label), reading each shard from its end only."""
+        best = None
+        for path in self.shards(name):
+            for raw, complete in reverse_lines(path):
+                if not complete:
+                    warnings.append(Warning_(self.layout.relative(path), "skipped a torn last line"))
+                    continue
+                entry, error = jsonl.decode_line(raw)
+                if error or (label is not None and entry.get("label") != label):
+                    continue
+                if best is None or jsonl.sort_key(entry) > jsonl.sort_key(best):
+                    best = entry
+                break
+        return best
+
+    def newest_ts(self, name: str) -> str | None:
+        newest = self.latest(name, None, [])
+        return newest.get("ts") if newest else None

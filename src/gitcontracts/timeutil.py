@@ -1,0 +1,76 @@
+"""Time stamps, date-times and durations: pure functions, the clock is passed in."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from gitcontracts.errors import UsageError
+
+_RFC3339 = re.compile(
+    r"\d{4}-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_DURATION = re.compile(r"(\d+)([smhdw])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_ts(moment: datetime) -> str:
+    """Entry time stamps: microseconds, UTC, 'Z' (SPEC 5)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def format_seconds(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_datetime(text: object) -> bool:
+    """RFC 3339 date-time, as JSON Schema's format 'date-time' means it."""
+    if not isinstance(text, str) or not _RFC3339.fullmatch(text):
+        return False
+    try:
+        parse_datetime(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_datetime(text: str) -> datetime:
+    """An RFC 3339 date-time to an aware datetime; ValueError when it is not one."""
+    if not _RFC3339.fullmatch(text):
+        raise ValueError(f"not an RFC 3339 date-time: {text!r}")
+    value = text.replace("z", "Z").replace("t", "T").replace("Z", "+00:00")
+    frac = re.search(r"\.(\d+)", value)
+    if frac and len(frac.group(1)) != 6:  # fromisoformat before 3.11 wants 3 or 6 digits
+        value = value.replace(frac.group(0), "." + frac.group(1)[:6].ljust(6, "0"))
+    if value[10] == " ":
+        value = value[:10] + "T" + value[11:]
+    parsed = datetime.fromisoformat(value)
+    return parsed
+
+
+def parse_duration(text: str) -> timedelta:
+    """'90s', '90m', '1h', '7d', '2w', or combined '1h30m'."""
+    text = text.strip()
+    parts = _DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise UsageError(f"invalid duration {text!r}", hint="write e.g. 90s, 30m, 1h, 7d or an ISO 8601 date-time")
+    return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
+
+
+def is_duration(text: object) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        parse_duration(text)
+    except UsageError:
+        return False
+    return True
+
+
+def resolve_moment(text: str, now: datetime) -> str:
+    """A duration from now or a date-time, as an RFC 3339 string (for --expires, --deadline)."""
+    if is_datetime(text):
+        return text
+    return format_seconds(now + parse_duration(text))

@@ -1,0 +1,86 @@
+"""A workspace: the repository root, the clock and the acting agent, with stores opened on first use.
+
+No global state: everything a library call needs comes from the Workspace it is given."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Mapping
+
+from gitcontracts import gitlayer
+from gitcontracts.errors import InvalidContent, UsageError
+from gitcontracts.names import name_problem
+from gitcontracts.store.config import Config, load_config
+from gitcontracts.store.layout import CONTRACTS, Layout
+from gitcontracts.store.schemas import SchemaRegistry
+from gitcontracts.store.stashes import StashStore
+from gitcontracts.store.streams import StreamStore
+from gitcontracts.timeutil import utcnow
+
+
+@dataclass
+class Workspace:
+    root: Path
+    agent_option: str | None = None
+    clock: Callable[[], datetime] = utcnow
+    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+
+    @cached_property
+    def layout(self) -> Layout:
+        return Layout(self.root)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.layout)
+
+    @cached_property
+    def schemas(self) -> SchemaRegistry:
+        return SchemaRegistry(self.layout)
+
+    @cached_property
+    def stashes(self) -> StashStore:
+        return StashStore(self.layout, self.config.yaml_limits)
+
+    @cached_property
+    def streams(self) -> StreamStore:
+        return StreamStore(self.layout, self.config.yaml_limits)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @cached_property
+    def agent(self) -> str:
+        """--agent, else $GITCONTRACTS_AGENT, else git config gitcontracts.agent, else git user.name (SPEC 11)."""
+        candidates = [("--agent", lambda: self.agent_option),
+                      ("$GITCONTRACTS_AGENT", lambda: self.env.get("GITCONTRACTS_AGENT")),
+                      ("git config gitcontracts.agent", lambda: gitlayer.config_get(self.root, "gitcontracts.agent")),
+                      ("git config user.name", lambda: gitlayer.config_get(self.root, "user.name"))]
+        for source, get in candidates:
+            value = get()
+            if value:
+                problem = name_problem(value)
+                if problem:
+                    raise InvalidContent(f"agent name {value!r} (from {source}) is not valid: {problem}",
+                                         hint="pass --agent NAME or set GITCONTRACTS_AGENT (e.g. research-bot)")
+                return value
+        raise UsageError("no acting agent: pass --agent NAME, set $GITCONTRACTS_AGENT or git config gitcontracts.agent")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder holding .contracts/, else the git top level, else `start` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONTRACTS).is_dir():
+            return folder
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def open_workspace(path: str | Path | None = None, agent: str | None = None,
+                   clock: Callable[[], datetime] | None = None) -> Workspace:
+    root = find_root(Path(path) if path else Path.cwd())
+    return Workspace(root=root, agent_option=agent, clock=clock or utcnow)
