@@ -4,8 +4,8 @@ Each step runs `gitcontracts` as its own process, as an agent would, and the acc
 command, who ran it and what it printed."""
 from __future__ import annotations
 
-import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -51,6 +51,9 @@ def _steps() -> list[Step]:
         Step("design-bot asks a question in the discussion stream", "design-bot",
              ("stream", "post", "website-redesign-discussion", "--label", "question",
               "--data", '{"subtask_id": "design", "message": "Is dark mode in scope?"}')),
+        Step("The orchestrator answers it, in reply to the question's id", "orchestrator",
+             ("stream", "post", "website-redesign-discussion", "--label", "answer",
+              "--data", '{"in_reply_to": "{posted}", "message": "No, light theme only."}')),
         Step("research-bot stores its findings as a typed stash", "research-bot",
              ("stash", "put", "competitor-study", "--schema", "research-contract", "--discoverable",
               "--description", "Competitor onboarding survey", "--file", f"{ex}/competitor-study.yaml")),
@@ -72,17 +75,20 @@ def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
     if not (root / ".git").exists():
         gitlayer.init_repo(root)
     say(f"gitcontracts demo in {root}\n")
+    posted = ""
     for number, step in enumerate(_steps(), 1):
-        _run_step(root, number, step, say)
+        posted = _run_step(root, number, step, say, posted)
     say(f"\nDone. The workspace is in {root}: `cd {shlex.quote(str(root))} && gitcontracts discover`.")
     return root
 
 
-def _run_step(root: Path, number: int, step: Step, say: Callable[[str], None]) -> None:
+def _run_step(root: Path, number: int, step: Step, say: Callable[[str], None], posted: str) -> str:
+    """Run one step; returns the id of the entry it posted (later steps refer to it as {posted})."""
+    args = [a.replace("{posted}", posted) for a in step.args]
     say(f"{number:>2}. {step.title}")
-    say(f"    $ gitcontracts {' '.join(shlex.quote(a) for a in _shown(step.args))}    # as {step.agent}")
+    say(f"    $ gitcontracts {' '.join(shlex.quote(a) for a in _shown(args))}    # as {step.agent}")
     env = {**os.environ, "GITCONTRACTS_AGENT": step.agent}
-    result = subprocess.run((sys.executable, "-m", "gitcontracts", *step.args), cwd=root, env=env,
+    result = subprocess.run((sys.executable, "-m", "gitcontracts", *args), cwd=root, env=env,
                             input=step.stdin, capture_output=True, text=True)
     for line in (result.stdout + result.stderr).rstrip().splitlines():
         say(f"      {line}")
@@ -91,11 +97,10 @@ def _run_step(root: Path, number: int, step: Step, say: Callable[[str], None]) -
     if step.expect:
         say(f"      (exit {result.returncode}, as expected)")
     say("")
+    found = re.search(r"^posted (\S+)", result.stdout, re.M)
+    return found.group(1) if found else posted
 
 
 def _shown(args: Sequence[str]) -> list[str]:
     return [a.replace(str(EXAMPLES), "examples") for a in args]
 
-
-def parse_json(text: str) -> object:
-    return json.loads(text)

@@ -12,11 +12,14 @@ class GitContractsError(Exception):
     exit_code = 1
     code = "unexpected"
 
-    def __init__(self, message: str, hint: str = "", details: Sequence[Any] = ()) -> None:
+    def __init__(self, message: str, hint: str = "", details: Sequence[Any] = (),
+                 file: str | None = None, line: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = list(details)
+        self.file = file   # where the problem is, when it is in one file
+        self.line = line
 
 
 class UsageError(GitContractsError):

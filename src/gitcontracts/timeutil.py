@@ -26,14 +26,18 @@ def format_seconds(moment: datetime) -> str:
 
 
 def is_datetime(text: object) -> bool:
-    """RFC 3339 date-time, as JSON Schema's format 'date-time' means it."""
-    if not isinstance(text, str) or not _RFC3339.fullmatch(text):
+    """RFC 3339 date-time, as JSON Schema's format 'date-time' means it (leap second 60 included)."""
+    if not isinstance(text, str):
+        return False
+    match = _RFC3339.fullmatch(text)
+    if not match:
         return False
     try:
-        parse_datetime(text)
+        datetime(int(text[:4]), int(match[1]), int(match[2]), int(match[3]), int(match[4]), min(int(match[5]), 59))
     except ValueError:
         return False
-    return True
+    offset = match[7]
+    return offset in "Zz" or (int(offset[1:3]) < 24 and int(offset[4:6]) < 60)
 
 
 def parse_datetime(text: str) -> datetime:

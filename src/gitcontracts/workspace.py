@@ -8,17 +8,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.names import name_problem
-from gitcontracts.store.config import Config, load_config
 from gitcontracts.store.layout import CONTRACTS, Layout
-from gitcontracts.store.schemas import SchemaRegistry
-from gitcontracts.store.stashes import StashStore
-from gitcontracts.store.streams import StreamStore
 from gitcontracts.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from gitcontracts.store.config import Config
+    from gitcontracts.store.schemas import SchemaRegistry
+    from gitcontracts.store.stashes import StashStore
+    from gitcontracts.store.streams import StreamStore
 
 
 @dataclass
@@ -32,21 +34,27 @@ class Workspace:
     def layout(self) -> Layout:
         return Layout(self.root)
 
+    # The stores are imported when first used, so a command loads only what it touches
+    # (`stream latest` never imports the YAML parser).
     @cached_property
     def config(self) -> Config:
+        from gitcontracts.store.config import load_config
         return load_config(self.layout)
 
     @cached_property
     def schemas(self) -> SchemaRegistry:
+        from gitcontracts.store.schemas import SchemaRegistry
         return SchemaRegistry(self.layout)
 
     @cached_property
     def stashes(self) -> StashStore:
-        return StashStore(self.layout, self.config.yaml_limits)
+        from gitcontracts.store.stashes import StashStore
+        return StashStore(self.layout, lambda: self.config.yaml_limits)
 
     @cached_property
     def streams(self) -> StreamStore:
-        return StreamStore(self.layout, self.config.yaml_limits)
+        from gitcontracts.store.streams import StreamStore
+        return StreamStore(self.layout, lambda: self.config.yaml_limits)
 
     def now(self) -> datetime:
         return self.clock()

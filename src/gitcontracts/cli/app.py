@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from dataclasses import dataclass
@@ -66,7 +67,24 @@ def warn(lines: list[str]) -> None:
         print(line, file=sys.stderr)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands are imported when they run: `stream latest` never imports what `new` or `validate` need."""
+
+    modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
+               "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
+               "stream": "streams", "discover": "streams"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.modules)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module = self.modules.get(name)
+        if module is None:
+            return None
+        return importlib.import_module(f"gitcontracts.cli.{module}").COMMANDS[name]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="gitcontracts")
 @click.option("-C", "directory", metavar="PATH", help="Run as if started in PATH.")
 @click.option("--agent", help="The acting agent (else $GITCONTRACTS_AGENT, git config gitcontracts.agent, user.name).")
@@ -77,9 +95,3 @@ def cli(ctx: click.Context, directory: str | None, agent: str | None, as_json: b
     """Coordinate many agents through one git repository: contracts, streams, claims."""
     ctx.obj = Options(directory=directory, agent=agent, as_json=as_json)
 
-
-def _register() -> None:
-    from gitcontracts.cli import documents, streams  # noqa: F401  (each module adds its commands to `cli`)
-
-
-_register()

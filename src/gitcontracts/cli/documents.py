@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from gitcontracts import api
-from gitcontracts.cli.app import cli, emit, options, shared
+from gitcontracts.cli.app import emit, options, shared
 from gitcontracts.cli.render import problems_text, schema_rows_text
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.formats import yamlsafe
@@ -42,7 +42,7 @@ def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
     return out
 
 
-@cli.command()
+@click.command()
 @click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
 @shared()
 def init(remote: str | None) -> None:
@@ -52,7 +52,7 @@ def init(remote: str | None) -> None:
         "\n  created: " + ", ".join(result.created) if result.created else " (already; nothing changed)"))
 
 
-@cli.group()
+@click.group()
 def schema() -> None:
     """List, search, show and add schemas."""
 
@@ -90,7 +90,7 @@ def schema_add(file: str) -> None:
     emit(result, lambda: f"{'added' if result['changed'] else 'unchanged:'} {result['schema']} ({result['path']})")
 
 
-@cli.group()
+@click.group()
 def stash() -> None:
     """Put and get stashes."""
 
@@ -127,7 +127,7 @@ def stash_get(name: str) -> None:
         emit(None, api.get_stash_text(ws, name))
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--objective", help="What the contract is to achieve.")
 @click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION")
@@ -155,7 +155,7 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
     emit(result.to_dict(), lambda: f"announced contract {name}\n  " + "\n  ".join(result.paths))
 
 
-@cli.command()
+@click.command()
 @click.argument("name")
 @click.option("--json-file", help="A patch document {\"update_items\": [...]}; - for standard input.")
 @click.option("--path", "array_path", help="Dotted path to an array in content (e.g. subtasks).")
@@ -183,7 +183,7 @@ def patch(name: str, json_file: str | None, array_path: str | None, matches: tup
          + ("" if result.written else " (nothing changed)"))
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--all", "check_all", is_flag=True, help="Everything under .contracts/.")
 @shared()
@@ -197,7 +197,7 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
     return 0 if report.valid else InvalidContent.exit_code
 
 
-@cli.command()
+@click.command()
 @click.option("--repair", is_flag=True, help="Cut torn lines, remove temp files.")
 @shared()
 def fsck(repair: bool) -> int:
@@ -209,7 +209,7 @@ def fsck(repair: bool) -> int:
     return InvalidContent.exit_code if any(not f.repaired for f in findings) else 0
 
 
-@cli.command()
+@click.command()
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Run in DIR (default: a temp folder).")
 @shared()
 def demo(directory: str | None) -> None:
@@ -217,3 +217,6 @@ def demo(directory: str | None) -> None:
     from gitcontracts.demo import run_demo
 
     run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
+
+
+COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck, "demo": demo}

@@ -5,13 +5,13 @@ import json
 
 import click
 
-from gitcontracts import api
-from gitcontracts.cli.app import cli, emit, options, shared, warn
+from gitcontracts.ops import discover as discovery, streams as stream_ops
+from gitcontracts.cli.app import emit, options, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
 from gitcontracts.errors import InvalidContent
 
 
-@cli.group()
+@click.group()
 def stream() -> None:
     """Create, post to and read append-only streams."""
 
@@ -26,7 +26,7 @@ def stream() -> None:
 @shared(mutating=True)
 def stream_create(name: str, linked_stash: str | None, ttl: int | None, discoverable: bool, description: str,
                   schema_ref: str | None) -> None:
-    meta = api.create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref)
+    meta = stream_ops.create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref)
     emit(meta.to_dict(), f"created stream {name}")
 
 
@@ -40,7 +40,7 @@ def stream_post(name: str, label: str, data_text: str) -> None:
         data = json.loads(data_text)
     except ValueError as exc:
         raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
-    entry = api.post_entry(options().workspace(), name, label, data)
+    entry = stream_ops.post_entry(options().workspace(), name, label, data)
     emit(entry, lambda: f"posted {entry['id']} to {name} ({label})")
 
 
@@ -51,7 +51,7 @@ def stream_post(name: str, label: str, data_text: str) -> None:
 @click.option("--limit", type=click.IntRange(min=0))
 @shared()
 def stream_read(name: str, label: str | None, since: str | None, limit: int | None) -> None:
-    result = api.read_stream(options().workspace(), name, label, since, limit)
+    result = stream_ops.read_stream(options().workspace(), name, label, since, limit)
     warn(result.warnings)
     emit(result.to_dict(), lambda: "\n".join(entry_line(e) for e in result.entries) or "no entries")
 
@@ -61,12 +61,12 @@ def stream_read(name: str, label: str | None, since: str | None, limit: int | No
 @click.option("--label")
 @shared()
 def stream_latest(name: str, label: str | None) -> None:
-    entry, warnings = api.latest_entry(options().workspace(), name, label)
+    entry, warnings = stream_ops.latest_entry(options().workspace(), name, label)
     warn(warnings)
     emit(entry, lambda: entry_line(entry))
 
 
-@cli.command()
+@click.command()
 @click.option("--schema", "schema_ref", help="Only resources of this schema (NAME or NAME@N).")
 @click.option("-q", "--query", help="Words to find in name, description, labels and objective.")
 @click.option("--linked-to", help="Only streams linked to this stash.")
@@ -74,5 +74,8 @@ def stream_latest(name: str, label: str | None) -> None:
 @shared()
 def discover(schema_ref: str | None, query: str | None, linked_to: str | None, include_expired: bool) -> None:
     """List discoverable, unexpired stashes and streams."""
-    results = api.discover(options().workspace(), schema_ref, query, linked_to, include_expired)
+    results = discovery.discover(options().workspace(), schema_ref, query, linked_to, include_expired)
     emit({"results": results}, lambda: discover_text(results))
+
+
+COMMANDS = {"stream": stream, "discover": discover}

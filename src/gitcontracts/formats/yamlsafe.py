@@ -18,6 +18,7 @@ import yaml
 from yaml import events as ev
 
 from gitcontracts.errors import InvalidContent
+from gitcontracts.formats.jsonpath import join_path
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -56,13 +57,14 @@ def decode(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> str:
                              hint="split the document, or raise limits.max_file_bytes in .contracts/config.yaml")
     if b"\0" in data:
         line = data.count(b"\n", 0, data.index(b"\0")) + 1
-        raise InvalidContent(f"{source}:{line}: contains a NUL byte", hint="save the file as UTF-8 text")
+        raise InvalidContent(f"{source}:{line}: contains a NUL byte", hint="save the file as UTF-8 text",
+                             file=source, line=line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InvalidContent(f"{source}:{line}: not valid UTF-8 (byte {exc.start})",
-                             hint="save the file as UTF-8") from None
+                             hint="save the file as UTF-8", file=source, line=line) from None
     return text[1:] if text.startswith("\ufeff") else text
 
 
@@ -71,19 +73,35 @@ def load(data: bytes | str, source: str = "<input>", limits: Limits = DEFAULT_LI
     text = decode(data, source, limits) if isinstance(data, bytes) else data
     if len(text) > limits.max_bytes:
         raise InvalidContent(f"{source}: over the limit of {limits.max_bytes} bytes")
-    return _Builder(source, limits).build(_events(text, source))
+    parser = _Parser(text)
+    try:
+        return _build(parser, source, limits)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, source) from None
+    except yaml.YAMLError as exc:
+        raise InvalidContent(f"{source}: YAML error: {exc}") from None
+    finally:
+        parser.dispose()
 
 
 def resolve_plain(value: str) -> Any:
     """A plain (unquoted) scalar under the YAML 1.2 core schema."""
     if value in _SPECIAL:
         return _SPECIAL[value]
-    if value[0] in _NUMERIC_START:
+    if value[:1] in _NUMERIC_START:
         if _INT.fullmatch(value):
             return int(value, 0) if value[:2] in ("0o", "0x") else int(value)
         if _FLOAT.fullmatch(value):
             return float(value)
     return value
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InvalidContent:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    where = f":{line}" if line else ""
+    return InvalidContent(f"{source}{where}: YAML syntax error: {exc.problem or exc.context}",
+                          hint="fix the YAML at that line", file=source, line=line)
 
 
 def _events(text: str, source: str) -> Iterator[Any]:
@@ -92,112 +110,119 @@ def _events(text: str, source: str) -> Iterator[Any]:
         while parser.check_event():
             yield parser.get_event()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f":{mark.line + 1}" if mark else ""
-        raise InvalidContent(f"{source}{where}: YAML syntax error: {exc.problem or exc.context}",
-                             hint="fix the YAML at that line") from None
+        raise _syntax_error(exc, source) from None
     except yaml.YAMLError as exc:
         raise InvalidContent(f"{source}: YAML error: {exc}") from None
     finally:
         parser.dispose()
 
 
-class _Frame:
-    __slots__ = ("value", "is_map", "key", "anchor", "start_nodes", "line")
-
-    def __init__(self, value: Any, is_map: bool, anchor: str | None, start_nodes: int, line: int) -> None:
-        self.value, self.is_map, self.key = value, is_map, _UNSET
-        self.anchor, self.start_nodes, self.line = anchor, start_nodes, line
+def _fail(source: str, event: Any, message: str, hint: str = "") -> InvalidContent:
+    line = event.start_mark.line + 1
+    return InvalidContent(f"{source}:{line}: {message}", hint=hint, file=source, line=line)
 
 
-class _Builder:
-    """Turns parser events into values with an explicit stack (no recursion, any depth is safe)."""
+def _scalar(event: Any, source: str) -> Any:
+    tag, value = event.tag, event.value
+    if tag is None:
+        if not event.implicit[0]:
+            return value
+        if value in _SPECIAL:
+            return _SPECIAL[value]
+        if value[0] in _NUMERIC_START:
+            return resolve_plain(value)
+        return value
+    if tag == "!":
+        return value
+    convert = _EXPLICIT.get(tag)
+    if convert is None:
+        raise _fail(source, event, f"YAML tag {tag!r} is not allowed", "remove the tag; only plain data is accepted")
+    try:
+        return convert(value)
+    except (ValueError, KeyError):
+        raise _fail(source, event, f"{value!r} is not a valid {tag[len(_TAG):]}") from None
 
-    def __init__(self, source: str, limits: Limits) -> None:
-        self.source, self.limits = source, limits
-        self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.nodes = 0
-        self.documents = 0
-        self.root: Any = _UNSET
 
-    def fail(self, event: Any, message: str, hint: str = "") -> InvalidContent:
-        return InvalidContent(f"{self.source}:{event.start_mark.line + 1}: {message}", hint=hint)
+def _build(parser: Any, source: str, limits: Limits) -> Any:
+    """Parser events to values with an explicit stack: any nesting is safe to parse, and is bounded.
 
-    def build(self, events: Iterator[Any]) -> Any:
-        for event in events:
-            kind = type(event)
-            if kind is ev.ScalarEvent:
-                self.nodes += 1
-                self.add(event, self.scalar(event), event.anchor, 1)
-            elif kind is ev.MappingStartEvent or kind is ev.SequenceStartEvent:
-                self.start(event, kind is ev.MappingStartEvent)
-            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                frame = self.stack.pop()
-                self.add(event, frame.value, frame.anchor, self.nodes - frame.start_nodes + 1)
-            elif kind is ev.AliasEvent:
-                self.alias(event)
-            elif kind is ev.DocumentStartEvent:
-                self.documents += 1
-                if self.documents > 1:
-                    raise self.fail(event, "more than one YAML document", "keep one document per file")
-        if self.root is _UNSET or self.root is None:
-            raise InvalidContent(f"{self.source}: empty document", hint="write a YAML mapping")
-        return self.root
-
-    def start(self, event: Any, is_map: bool) -> None:
-        if event.tag not in _COLLECTION_TAGS:
-            raise self.fail(event, f"YAML tag {event.tag!r} is not allowed", "remove the tag; only plain data is accepted")
-        if len(self.stack) >= self.limits.max_depth:
-            raise self.fail(event, f"nesting deeper than {self.limits.max_depth} levels", "flatten the document")
-        if self.stack and self.stack[-1].is_map and self.stack[-1].key is _UNSET:
-            raise self.fail(event, "a mapping key must be a scalar", "use plain strings as keys")
-        self.nodes += 1
-        self.stack.append(_Frame({} if is_map else [], is_map, event.anchor, self.nodes, event.start_mark.line))
-
-    def scalar(self, event: Any) -> Any:
-        tag, value = event.tag, event.value
-        if tag is None or tag == "!":
-            return resolve_plain(value) if event.implicit[0] and tag is None else value
-        convert = _EXPLICIT.get(tag)
-        if convert is None:
-            raise self.fail(event, f"YAML tag {tag!r} is not allowed", "remove the tag; only plain data is accepted")
-        try:
-            return convert(value)
-        except (ValueError, KeyError):
-            raise self.fail(event, f"{value!r} is not a valid {tag[len(_TAG):]}") from None
-
-    def alias(self, event: Any) -> None:
-        if event.anchor not in self.anchors:
-            raise self.fail(event, f"unknown or recursive alias *{event.anchor}")
-        value, size = self.anchors[event.anchor]
-        self.nodes += size
-        if self.nodes > self.limits.max_nodes:
-            raise self.fail(event, f"aliases expand to more than {self.limits.max_nodes} nodes",
+    One tight loop, because it runs for every node of every document `validate --all` reads.
+    A frame is [container, is_map, pending_key, anchor, nodes_at_start]."""
+    get_event, max_depth, max_nodes = parser.get_event, limits.max_depth, limits.max_nodes
+    stack: list[list[Any]] = []
+    anchors: dict[str, tuple[Any, int]] = {}
+    nodes, documents, root = 0, 0, _UNSET
+    while True:
+        event = get_event()
+        kind = event.__class__
+        if kind is _SCALAR:
+            nodes += 1
+            value, anchor, size = event.value, event.anchor, 1
+            if event.tag is not None or not event.implicit[0]:
+                value = _scalar(event, source)
+            elif value in _SPECIAL or value[:1] in _NUMERIC_START:
+                value = resolve_plain(value)
+        elif kind is _MAP_START or kind is _SEQ_START:
+            if event.tag not in _COLLECTION_TAGS:
+                raise _fail(source, event, f"YAML tag {event.tag!r} is not allowed",
+                            "remove the tag; only plain data is accepted")
+            if len(stack) >= max_depth:
+                raise _fail(source, event, f"nesting deeper than {max_depth} levels", "flatten the document")
+            if stack and stack[-1][1] and stack[-1][2] is _UNSET:
+                raise _fail(source, event, "a mapping key must be a scalar", "use plain strings as keys")
+            nodes += 1
+            stack.append([{} if kind is _MAP_START else [], kind is _MAP_START, _UNSET, event.anchor, nodes])
+            continue
+        elif kind is _MAP_END or kind is _SEQ_END:
+            frame = stack.pop()
+            value, anchor, size = frame[0], frame[3], nodes - frame[4] + 1
+        elif kind is _ALIAS:
+            if event.anchor not in anchors:
+                raise _fail(source, event, f"unknown or recursive alias *{event.anchor}")
+            value, size = anchors[event.anchor]
+            nodes += size
+            if nodes > max_nodes:
+                raise _fail(source, event, f"aliases expand to more than {max_nodes} nodes",
                             "write the data out instead of nesting aliases")
-        self.add(event, copy.deepcopy(value) if isinstance(value, (dict, list)) else value, None, size)
-
-    def add(self, event: Any, value: Any, anchor: str | None, size: int) -> None:
-        if self.nodes > self.limits.max_nodes:
-            raise self.fail(event, f"more than {self.limits.max_nodes} nodes")
-        if anchor is not None:
-            self.anchors[anchor] = (value, size)
-        if not self.stack:
-            self.root = value
-            return
-        frame = self.stack[-1]
-        if not frame.is_map:
-            frame.value.append(value)
-        elif frame.key is _UNSET:
-            if isinstance(value, (dict, list)):
-                raise self.fail(event, "a mapping key must be a scalar", "use plain strings as keys")
-            key = value if isinstance(value, str) else event.value if hasattr(event, "value") else str(value)
-            if key in frame.value:
-                raise self.fail(event, f"duplicate key {key!r}", "keep one of them")
-            frame.key = key
+            value, anchor = (copy.deepcopy(value) if isinstance(value, (dict, list)) else value), None
+        elif kind is _DOC_START:
+            documents += 1
+            if documents > 1:
+                raise _fail(source, event, "more than one YAML document", "keep one document per file")
+            continue
+        elif kind is _STREAM_END:
+            break
         else:
-            frame.value[frame.key] = value
-            frame.key = _UNSET
+            continue
+        if nodes > max_nodes:
+            raise _fail(source, event, f"more than {max_nodes} nodes")
+        if anchor is not None:
+            anchors[anchor] = (value, size)
+        if not stack:
+            root = value
+            continue
+        frame = stack[-1]
+        if not frame[1]:
+            frame[0].append(value)
+        elif frame[2] is _UNSET:
+            if isinstance(value, (dict, list)):
+                raise _fail(source, event, "a mapping key must be a scalar", "use plain strings as keys")
+            key = value if isinstance(value, str) else getattr(event, "value", str(value))
+            if key in frame[0]:
+                raise _fail(source, event, f"duplicate key {key!r}", "keep one of them")
+            frame[2] = key
+        else:
+            frame[0][frame[2]] = value
+            frame[2] = _UNSET
+    if root is _UNSET or root is None:
+        raise InvalidContent(f"{source}: empty document", hint="write a YAML mapping", file=source)
+    return root
+
+
+_SCALAR, _ALIAS = ev.ScalarEvent, ev.AliasEvent
+_MAP_START, _MAP_END = ev.MappingStartEvent, ev.MappingEndEvent
+_SEQ_START, _SEQ_END = ev.SequenceStartEvent, ev.SequenceEndEvent
+_DOC_START, _STREAM_END = ev.DocumentStartEvent, ev.StreamEndEvent
 
 
 def line_map(text: str) -> dict[str, int]:
@@ -237,16 +262,6 @@ def _child_path(stack: list[list[Any]], event: Any) -> str | None:
         return None
     key, frame[2] = frame[2], _UNSET
     return join_path(frame[0], key)
-
-
-_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_$-]+")
-
-
-def join_path(base: str, key: object) -> str:
-    if isinstance(key, int):
-        return f"{base}[{key}]"
-    part = str(key) if _SIMPLE_KEY.fullmatch(str(key)) else f"[{key!r}]"
-    return f"{base}.{part}" if base and not part.startswith("[") else f"{base}{part}"
 
 
 class _StrictDumper(_Dumper):  # type: ignore[misc, valid-type]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from gitcontracts.errors import GitContractsError, InvalidContent
-from gitcontracts.formats import yamlsafe
 from gitcontracts.model import Problem
 from gitcontracts.rules.documents import contract_problems, envelope_problems
 from gitcontracts.workspace import Workspace
@@ -16,7 +15,9 @@ def with_lines(problems: list[Problem], text: str | None) -> list[Problem]:
     """Give each problem the line of its JSON path (computed only when there is something to report)."""
     if not problems or text is None:
         return problems
-    lines = yamlsafe.line_map(text)
+    from gitcontracts.formats.yamlsafe import line_map
+
+    lines = line_map(text)
     out = []
     for problem in problems:
         path, line = problem.path, None

@@ -80,7 +80,7 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, A
 def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str | None = None,
                 limit: int | None = None) -> ReadResult:
     """Entries in stream order; `since` an entry id (only later entries), `limit` the first N of those."""
-    ws.streams.meta(check_name(stream, "stream name"))
+    _require(ws, stream)
     warnings: list[Warning_] = []
     entries = list(ws.streams.entries(stream, warnings))
     if since is not None:
@@ -96,12 +96,18 @@ def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str
 
 
 def latest_entry(ws: Workspace, stream: str, label: str | None = None) -> tuple[dict[str, Any], list[str]]:
-    ws.streams.meta(check_name(stream, "stream name"))
+    _require(ws, stream)
     warnings: list[Warning_] = []
     entry = ws.streams.latest(stream, label, warnings)
     if entry is None:
         raise NotFound(f"stream {stream!r} has no entries" + (f" labelled {label!r}" if label else ""))
     return entry, [str(w) for w in warnings]
+
+
+def _require(ws: Workspace, stream: str) -> None:
+    """Reading needs only that the stream exists, not its header: `latest` stays a few file reads."""
+    if not ws.streams.exists(check_name(stream, "stream name")):
+        raise NotFound(f"no stream named {stream!r}", hint="see `gitcontracts discover` for the streams there are")
 
 
 def is_expired(ws: Workspace, meta: StreamMeta) -> bool:

@@ -1,6 +1,7 @@
 """`validate [PATH...] | --all`: the working tree's documents against the rules, no git needed."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -11,7 +12,7 @@ from gitcontracts.model import Problem
 from gitcontracts.ops.checks import schema_problems, stash_problems
 from gitcontracts.rules.documents import entry_problems, meta_problems
 from gitcontracts.store.config import parse_config
-from gitcontracts.store.files import is_temp, read_bytes
+from gitcontracts.store.files import TEMP_MARK, read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
 from gitcontracts.rules.schema_check import check_metaschema
 from gitcontracts.workspace import Workspace
@@ -37,46 +38,68 @@ def validate_all(ws: Workspace) -> Report:
 def validate_paths(ws: Workspace, paths: Iterable[Path]) -> Report:
     report = Report()
     for path in paths:
-        for file in _files(path):
+        for file in _files(path.resolve() if not path.is_symlink() else path.absolute()):
             report.checked += 1
             report.problems += validate_file(ws, file)
     return report
 
 
 def _files(path: Path) -> Iterable[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.is_file() and not is_temp(p) and p.name != ".gitkeep"
-                      and "archive" not in p.relative_to(path).parts[:1])
-    return [path]
+    """The files to check under `path`, in name order (os.scandir: pathlib costs more than the parse)."""
+    if not path.is_dir():
+        return [path]
+    found: list[str] = []
+    folders = [str(path)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if not (entry.name == "archive" and entry.path == os.path.join(path, "archive")):
+                        folders.append(entry.path)
+                elif not entry.name.startswith(TEMP_MARK) and entry.name != ".gitkeep":
+                    found.append(entry.path)
+    return [Path(name) for name in sorted(found)]
 
 
 def validate_file(ws: Workspace, path: Path) -> list[Problem]:
     source = ws.layout.relative(path)
-    kind = _kind(ws, path)
+    kind = _kind(source)
     if kind is None:
         return []
     try:
-        if path.is_symlink():
+        if os.path.islink(path):
             ws.layout.inside(path)
         data = path.read_bytes() if kind == "shard" else read_bytes(path, ws.config.max_file_bytes)
         return _CHECKERS[kind](ws, path, data, source)
     except GitContractsError as exc:
-        return [Problem(source, exc.message, exc.code)]
+        return [_problem_of(exc, source)]
     except OSError as exc:
         return [Problem(source, f"cannot read: {exc.strerror}", "io")]
 
 
-def _kind(ws: Workspace, path: Path) -> str | None:
-    try:
-        parts = path.resolve().relative_to(ws.layout.contracts.resolve()).parts
-    except ValueError:
-        return "stash" if path.suffix in (".yaml", ".yml", ".json") else None
-    if parts in (("config.yaml",), ("agents.yaml",)):
+def _problem_of(exc: GitContractsError, source: str) -> Problem:
+    """An error that stopped a file's check, as a problem of that file (its location said once)."""
+    message = exc.message
+    if exc.file is not None:
+        prefix = f"{exc.file}:{exc.line}: " if exc.line else f"{exc.file}: "
+        message = message[len(prefix):] if message.startswith(prefix) else message
+    elif message.startswith(source + ": "):
+        message = message[len(source) + 2:]
+    return Problem(source, message, exc.code, line=exc.line)
+
+
+def _kind(source: str) -> str | None:
+    """What a file is, from its path relative to the root (as `git` would name it)."""
+    parts = source.split("/")
+    if parts[0] != ".contracts":
+        return "stash" if source.endswith((".yaml", ".yml", ".json")) else None
+    parts = parts[1:]
+    if parts in (["config.yaml"], ["agents.yaml"]):
         return parts[0].split(".")[0]
-    if len(parts) == 2 and parts[0] in ("stashes", "schemas") and path.suffix == ".yaml":
+    if len(parts) == 2 and parts[0] in ("stashes", "schemas") and parts[1].endswith(".yaml"):
         return {"stashes": "stash", "schemas": "schema"}[parts[0]]
     if len(parts) == 3 and parts[0] == "streams":
-        return "meta" if parts[2] == "meta.yaml" else "shard" if path.suffix == ".jsonl" else None
+        return "meta" if parts[2] == "meta.yaml" else "shard" if parts[2].endswith(".jsonl") else None
     return None
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from gitcontracts.errors import InvalidContent
-from gitcontracts.formats.yamlsafe import join_path
+from gitcontracts.formats.jsonpath import join_path
 from gitcontracts.rules.formats import FORMATS
 
 Retrieve = Callable[[str], Any]  # a schema reference (NAME, NAME@N) -> its definition, or KeyError

@@ -17,7 +17,9 @@ TEMP_MARK = ".gctmp-"
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's bytes, reading at most max_bytes + 1 so an oversized file is never slurped whole."""
     with open(path, "rb") as handle:
-        return handle.read(max_bytes + 1)
+        # Size the read to the file: read(max_bytes + 1) would allocate the whole limit every time.
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(min(size, max_bytes) + 1)
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -59,6 +59,11 @@ class Layout:
         return self.schemas / f"{check_name(name, 'schema name')}@{version}.yaml"
 
     def relative(self, path: Path) -> str:
+        """The path from the root, as git names it (string work first: resolving costs syscalls)."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
         try:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:

@@ -36,6 +36,7 @@ class SchemaRegistry:
         self._index: dict[str, dict[int, Path]] | None = None
         self._docs: dict[str, SchemaDoc] = {}
         self._compiled: dict[str, CompiledSchema] = {}
+        self._by_ref: dict[str, SchemaDoc] = {}
 
     def index(self) -> dict[str, dict[int, Path]]:
         if self._index is None:
@@ -52,6 +53,11 @@ class SchemaRegistry:
         return sorted(self.index().get(name, {}))
 
     def resolve(self, ref: str) -> SchemaDoc:
+        if ref not in self._by_ref:
+            self._by_ref[ref] = self._resolve(ref)
+        return self._by_ref[ref]
+
+    def _resolve(self, ref: str) -> SchemaDoc:
         name, version = split_versioned(ref)
         versions = self.index().get(name)
         if not versions:
@@ -67,12 +73,15 @@ class SchemaRegistry:
         return self._docs[key]
 
     def compiled(self, ref: str) -> CompiledSchema:
+        if ref in self._compiled:
+            return self._compiled[ref]
         doc = self.resolve(ref)
         if doc.ref not in self._compiled:
             if doc.source != "builtin":  # the built-in ones are checked by the test suite
                 check_metaschema(doc.definition, doc.source)
             self._compiled[doc.ref] = compile_schema(doc.definition, self.definition, doc.source)
-        return self._compiled[doc.ref]
+        self._compiled[ref] = self._compiled[doc.ref]
+        return self._compiled[ref]
 
     def definition(self, ref: str) -> Any:
         """For $ref: a schema's definition by NAME or NAME@N; KeyError when there is none."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from gitcontracts.errors import NotFound
 from gitcontracts.formats import yamlsafe
@@ -11,8 +11,12 @@ from gitcontracts.store.layout import Layout
 
 
 class StashStore:
-    def __init__(self, layout: Layout, limits: yamlsafe.Limits) -> None:
-        self.layout, self.limits = layout, limits
+    def __init__(self, layout: Layout, limits: Callable[[], "yamlsafe.Limits"]) -> None:
+        self.layout, self._limits = layout, limits
+
+    @property
+    def limits(self) -> "yamlsafe.Limits":
+        return self._limits()
 
     def path(self, name: str) -> Path:
         return self.layout.stash(name)

@@ -5,13 +5,16 @@ import heapq
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from gitcontracts.errors import Conflict, InvalidContent, NotFound
-from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.formats import jsonl
 from gitcontracts.model import StreamMeta
 from gitcontracts.store.files import atomic_write, is_temp, locked_append, read_bytes, reverse_lines
 from gitcontracts.store.layout import Layout
+
+if TYPE_CHECKING:
+    from gitcontracts.formats import yamlsafe
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,19 @@ class Warning_:
 
 
 class StreamStore:
-    def __init__(self, layout: Layout, limits: yamlsafe.Limits) -> None:
-        self.layout, self.limits = layout, limits
+    def __init__(self, layout: Layout, limits: Callable[[], "yamlsafe.Limits"]) -> None:
+        self.layout, self._limits = layout, limits
+
+    @property
+    def limits(self) -> "yamlsafe.Limits":
+        return self._limits()
 
     def exists(self, name: str) -> bool:
         return self.layout.meta(name).is_file()
 
     def meta(self, name: str) -> StreamMeta:
+        from gitcontracts.formats import yamlsafe
+
         path = self.layout.meta(name)
         if not path.is_file():
             raise NotFound(f"no stream named {name!r}", hint=f"create it with `gitcontracts stream create {name}`")
@@ -40,6 +49,8 @@ class StreamStore:
         return StreamMeta.from_dict(doc)
 
     def create(self, meta: StreamMeta) -> Path:
+        from gitcontracts.formats import yamlsafe
+
         path = self.layout.meta(meta.stream)
         if path.exists():
             raise Conflict(f"stream {meta.stream!r} already exists", hint="post to it, or pick another name")

@@ -1,0 +1,76 @@
+"""Fixtures: a hermetic git, a repository with a workspace, a bare remote and agents' clones in a line each."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from helpers import commit_all, git, run_cli, Result
+from gitcontracts import api
+
+
+@pytest.fixture(autouse=True)
+def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    config = home / ".gitconfig"
+    config.write_text("[user]\n\tname = orchestrator\n\temail = orchestrator@example.com\n"
+                      "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
+    for key in list(os.environ):
+        if key.startswith("GIT_") or key.startswith("GITCONTRACTS_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with a .contracts workspace and a first commit."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git("init", "-q", cwd=root)
+    api.init_workspace(api.open_workspace(root))
+    commit_all(root, "init")
+    return root
+
+
+@pytest.fixture
+def ws(repo: Path) -> api.Workspace:
+    return api.open_workspace(repo, agent="orchestrator")
+
+
+@pytest.fixture
+def cli(repo: Path) -> Callable[..., Result]:
+    """cli("stream", "post", ..., agent="research-bot") runs the real command in `repo`."""
+    def call(*args: str, agent: str | None = "orchestrator", input: str | bytes | None = None, cwd: Path | None = None) -> Result:
+        return run_cli(*args, cwd=cwd or repo, agent=agent, input=input)
+    return call
+
+
+@pytest.fixture
+def remote(repo: Path, tmp_path: Path) -> Path:
+    """A bare repository seeded from `repo`, set as its origin."""
+    bare = tmp_path / "remote.git"
+    git("clone", "-q", "--bare", str(repo), str(bare), cwd=tmp_path)
+    git("remote", "add", "origin", str(bare), cwd=repo)
+    git("fetch", "-q", "origin", cwd=repo)
+    return bare
+
+
+@pytest.fixture
+def clone(remote: Path, tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """clone("load-bot") is that agent's own clone of the remote, with its identity."""
+    def make(agent: str) -> Path:
+        path = tmp_path / "agents" / agent
+        path.parent.mkdir(exist_ok=True)
+        git("clone", "-q", str(remote), str(path), cwd=tmp_path)
+        git("config", "user.name", agent, cwd=path)
+        git("config", "user.email", f"{agent}@example.com", cwd=path)
+        return path
+    yield make
+
+
+def contract_text(**overrides: str) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in overrides.items())

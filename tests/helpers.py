@@ -1,0 +1,59 @@
+"""Test helpers: plain subprocess git (so a bug in our git layer cannot hide in set-up), file trees, the real CLI."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(("git", *args), cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+
+
+def commit_all(repo: Path, message: str = "commit") -> str:
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", message, "--allow-empty", cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo)
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def error(self) -> dict[str, Any]:
+        return json.loads(self.err)["error"]
+
+
+def run_cli(*args: str, cwd: Path, agent: str | None = None, input: str | bytes | None = None,
+            env: Mapping[str, str] | None = None) -> Result:
+    """The real `gitcontracts` command, as its own process."""
+    full_env = {**os.environ, **(env or {})}
+    if agent:
+        full_env["GITCONTRACTS_AGENT"] = agent
+    text = not isinstance(input, bytes)
+    proc = subprocess.run((sys.executable, "-m", "gitcontracts", *args), cwd=cwd, env=full_env,
+                          input=input, capture_output=True, text=text)
+    out = proc.stdout if text else proc.stdout.decode()
+    err = proc.stderr if text else proc.stderr.decode()
+    return Result(proc.returncode, out, err)
