@@ -23,7 +23,7 @@ import sys
 from gitcontracts import api
 ws = api.open_workspace(sys.argv[1], agent="poster-bot")
 for i in range(int(sys.argv[2])):
-    api.post_entry(ws, "big-log", "progress", {"subtask_id": "task-1", "progress": i})
+    api.post_entry(ws, "post-bench", "progress", {"subtask_id": "task-1", "progress": i})
 """
 
 
@@ -56,10 +56,17 @@ def main() -> None:
     rows.append(("stream latest (library)", f"{latest_lib * 1000:.2f} ms", "< 50 ms"))
     rows.append(("stream latest --label (library)", f"{latest_label * 1000:.2f} ms", "< 50 ms"))
 
+    small = fresh_stream(ws, "small-log")
+    for i in range(10):
+        api.post_entry(api.open_workspace(ws, agent=f"agent-{i % 3}"), small, "progress", {"n": i})
+    small_cli = timed(lambda: run([*gc, "stream", "latest", small], ws), repeat=9)
+    rows.append(("stream latest, 10 entries (command)", f"{small_cli * 1000:.0f} ms", "same as 1,000,000"))
+
     count = 1000
+    fresh_stream(ws, "post-bench")
     post = timed(lambda: run([sys.executable, "-c", POSTER, str(ws), str(count)], ws), repeat=3)
     rows.append(("stream post, 1 process (entries/s)", f"{count / post:,.0f}/s", ">= 300/s, start included"))
-    post_cli = timed(lambda: run([*gc, "stream", "post", "big-log", "--label", "progress", "--data", "{}"], ws,
+    post_cli = timed(lambda: run([*gc, "stream", "post", "post-bench", "--label", "progress", "--data", "{}"], ws,
                                  env={"GITCONTRACTS_AGENT": "cli-bot"}), repeat=9)
     rows.append(("stream post (one command)", f"{post_cli * 1000:.0f} ms", "per process"))
 
@@ -73,6 +80,14 @@ def main() -> None:
     helptime = timed(lambda: run([*gc, "--help"], ws), repeat=9)
     rows.append(("gitcontracts --help (imports click)", f"{helptime * 1000:.0f} ms", "no target"))
     report(rows)
+
+
+def fresh_stream(ws: Path, name: str) -> str:
+    from gitcontracts import api
+
+    shutil.rmtree(ws / ".contracts/streams" / name, ignore_errors=True)
+    api.create_stream(api.open_workspace(ws, agent="orchestrator"), name)
+    return name
 
 
 def check_jsonschema_rate(ws: Path, contracts: int) -> float | None:

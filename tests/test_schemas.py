@@ -167,3 +167,20 @@ def test_schema_file_named_after_its_version(ws: api.Workspace) -> None:
     write_tree(ws.root, {".contracts/schemas/research-contract@2.yaml": RESEARCH})
     report = api.validate_all(ws)
     assert any("research-contract@1.yaml" in p.message for p in report.problems)
+
+
+import pytest as _pytest  # noqa: E402
+
+from gitcontracts.rules.documents import envelope_problems  # noqa: E402
+
+
+@_pytest.mark.parametrize("field, value, ok", [
+    ("schema", "agent-contract", True), ("schema", "agent-contract@2", True), ("schema", "x@0", False),
+    ("schema", "x@", False), ("schema", "Bad", False), ("name", "con", False), ("owner", "a..b", False),
+    ("created", "2026-11-21T22:39:32Z", True), ("created", "yesterday", False), ("labels", ["a", 1], False),
+    ("discoverable", "yes", False), ("extra", 1, False),
+])
+def test_envelope_fast_path_agrees_with_the_rules(field: str, value, ok: bool) -> None:
+    doc = {"name": "s", "owner": "o", "content": {}, field: value}
+    stem = value if field == "name" else "s"
+    assert (envelope_problems(doc, "s.yaml", stem) == []) is ok

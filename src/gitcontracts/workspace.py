@@ -10,7 +10,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from gitcontracts import gitlayer
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.names import name_problem
 from gitcontracts.store.layout import CONTRACTS, Layout
@@ -62,6 +61,8 @@ class Workspace:
     @cached_property
     def agent(self) -> str:
         """--agent, else $GITCONTRACTS_AGENT, else git config gitcontracts.agent, else git user.name (SPEC 11)."""
+        from gitcontracts import gitlayer
+
         candidates = [("--agent", lambda: self.agent_option),
                       ("$GITCONTRACTS_AGENT", lambda: self.env.get("GITCONTRACTS_AGENT")),
                       ("git config gitcontracts.agent", lambda: gitlayer.config_get(self.root, "gitcontracts.agent")),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import traceback
 from typing import Any, Sequence
 
 import click
@@ -28,7 +27,7 @@ def run(args: Sequence[str]) -> int:
         return _fail(as_json, "usage", exc.format_message(), hint, 2)
     except GitContractsError as exc:
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         return _fail(as_json, exc.code, exc.message, exc.hint, exc.exit_code, exc.details)
     except KeyboardInterrupt:
         return _fail(as_json, "interrupted", "interrupted", "", 130)
@@ -36,9 +35,15 @@ def run(args: Sequence[str]) -> int:
         return 0
     except Exception as exc:  # the last line of defence: a message, not a traceback
         if debug:
-            traceback.print_exc()
+            _print_traceback()
         message = f"unexpected {type(exc).__name__}: {exc}"
         return _fail(as_json, "unexpected", message, "rerun with --debug for the traceback, and report it", 1)
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
 
 
 def _fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, details: Sequence[Any] = ()) -> int:

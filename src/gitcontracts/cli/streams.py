@@ -5,7 +5,7 @@ import json
 
 import click
 
-from gitcontracts.ops import discover as discovery, streams as stream_ops
+from gitcontracts.ops import streams as stream_ops
 from gitcontracts.cli.app import emit, options, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
 from gitcontracts.errors import InvalidContent
@@ -74,6 +74,8 @@ def stream_latest(name: str, label: str | None) -> None:
 @shared()
 def discover(schema_ref: str | None, query: str | None, linked_to: str | None, include_expired: bool) -> None:
     """List discoverable, unexpired stashes and streams."""
+    from gitcontracts.ops import discover as discovery
+
     results = discovery.discover(options().workspace(), schema_ref, query, linked_to, include_expired)
     emit({"results": results}, lambda: discover_text(results))
 

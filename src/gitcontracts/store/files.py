@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import secrets
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -25,7 +24,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 def atomic_write(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, rename, fsync the folder: before or after, never between."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.parent / f"{TEMP_MARK}{path.name}.{secrets.token_hex(4)}"
+    temp = path.parent / f"{TEMP_MARK}{path.name}.{os.urandom(4).hex()}"
     try:
         with open(temp, "xb") as handle:
             handle.write(data)

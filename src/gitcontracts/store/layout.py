@@ -60,6 +60,9 @@ class Layout:
 
     def relative(self, path: Path) -> str:
         """The path from the root, as git names it (string work first: resolving costs syscalls)."""
+        text, root = str(path), str(self.root)
+        if text.startswith(root) and text[len(root):len(root) + 1] == os.sep:
+            return text[len(root) + 1:].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
