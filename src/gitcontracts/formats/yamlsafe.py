@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -73,15 +74,8 @@ def load(data: bytes | str, source: str = "<input>", limits: Limits = DEFAULT_LI
     text = decode(data, source, limits) if isinstance(data, bytes) else data
     if len(text) > limits.max_bytes:
         raise InvalidContent(f"{source}: over the limit of {limits.max_bytes} bytes")
-    parser = _Parser(text)
-    try:
+    with _parser(text, source) as parser:
         return _build(parser, source, limits)
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, source) from None
-    except yaml.YAMLError as exc:
-        raise InvalidContent(f"{source}: YAML error: {exc}") from None
-    finally:
-        parser.dispose()
 
 
 def resolve_plain(value: str) -> Any:
@@ -104,17 +98,24 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InvalidContent:
                           hint="fix the YAML at that line", file=source, line=line)
 
 
-def _events(text: str, source: str) -> Iterator[Any]:
+@contextmanager
+def _parser(text: str, source: str) -> Iterator[Any]:
+    """libyaml's parser over `text`; its errors become InvalidContent naming the line."""
     parser = _Parser(text)
     try:
-        while parser.check_event():
-            yield parser.get_event()
+        yield parser
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, source) from None
     except yaml.YAMLError as exc:
         raise InvalidContent(f"{source}: YAML error: {exc}") from None
     finally:
         parser.dispose()
+
+
+def _events(text: str, source: str) -> Iterator[Any]:
+    with _parser(text, source) as parser:
+        while parser.check_event():
+            yield parser.get_event()
 
 
 def _fail(source: str, event: Any, message: str, hint: str = "") -> InvalidContent:
