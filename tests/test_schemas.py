@@ -19,7 +19,7 @@ def stash_doc(content: dict, schema: str = "agent-contract") -> dict:
 
 
 def problems(ws: api.Workspace, content: dict, schema: str = "agent-contract") -> list:
-    return stash_problems(ws, stash_doc(content, schema), None, "s.yaml", "s")
+    return stash_problems(ws.schemas, stash_doc(content, schema), None, "s.yaml", "s")
 
 
 def example() -> dict:

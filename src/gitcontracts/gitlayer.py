@@ -1,14 +1,21 @@
 """Every git call the toolkit makes, each a small function named after the question it answers.
 
-Plain `git` subprocesses: a commit hook pays ~3 ms per call instead of GitPython's import
+Plain `git` subprocesses: a commit hook pays a few ms per call instead of GitPython's import
 and per-call overhead, and `git cat-file --batch` reads many blobs through one process."""
 from __future__ import annotations
 
+import os
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Mapping, Sequence
 
-from gitcontracts.errors import GitContractsError
+from gitcontracts.errors import Conflict, GitContractsError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+ZERO = "0" * 40
+_LOCK_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 class GitError(GitContractsError):
@@ -16,15 +23,21 @@ class GitError(GitContractsError):
     code = "git"
 
 
-def run(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
+        env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(("git", *args), cwd=root, input=input, capture_output=True)
+        result = subprocess.run(("git", *args), cwd=root, input=input, capture_output=True,
+                                env={**os.environ, **env} if env else None)
     except FileNotFoundError:
         raise GitError("git is not installed or not on PATH", hint="install git and retry") from None
     if check and result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {' '.join(args[:2])} failed: {message[-1] if message else result.returncode}")
+        raise GitError(f"git {' '.join(args[:2])} failed: {_last_line(result.stderr) or result.returncode}")
     return result
+
+
+def _last_line(stderr: bytes) -> str:
+    lines = stderr.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
 
 
 def output(root: Path, *args: str) -> str:
@@ -36,9 +49,21 @@ def toplevel(path: Path) -> Path | None:
     return Path(result.stdout.decode().strip()) if result.returncode == 0 else None
 
 
+def is_repo(root: Path) -> bool:
+    return run(root, "rev-parse", "--git-dir", check=False).returncode == 0
+
+
+def is_bare(root: Path) -> bool:
+    return output(root, "rev-parse", "--is-bare-repository") == "true"
+
+
+def git_dir(root: Path) -> Path:
+    return (root / output(root, "rev-parse", "--git-dir")).resolve()
+
+
 def config_get(root: Path, key: str) -> str | None:
     result = run(root, "config", "--get", key, check=False)
-    return result.stdout.decode("utf-8", "replace").strip() or None if result.returncode == 0 else None
+    return (result.stdout.decode("utf-8", "replace").strip() or None) if result.returncode == 0 else None
 
 
 def config_set(root: Path, key: str, value: str) -> None:
@@ -52,16 +77,220 @@ def remotes(root: Path) -> list[str]:
 
 def current_branch(root: Path) -> str | None:
     result = run(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    return (result.stdout.decode().strip() or None) if result.returncode == 0 else None
+
+
+def resolve(root: Path, rev: str) -> str | None:
+    result = run(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
     return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
-def is_repo(root: Path) -> bool:
-    return toplevel(root) is not None
+def is_ancestor(root: Path, older: str, newer: str) -> bool:
+    return run(root, "merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
+
+
+def merge_base(root: Path, a: str, b: str) -> str | None:
+    result = run(root, "merge-base", a, b, check=False)
+    return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
 def init_repo(root: Path, branch: str = "main") -> None:
     run(root, "init", "--quiet", "--initial-branch", branch)
 
 
-def add_paths(root: Path, paths: Sequence[str]) -> None:
-    run(root, "add", "--", *paths)
+def commit_paths(root: Path, paths: Sequence[str], message: str, author: str) -> str:
+    """Commit exactly `paths` as they are in the working tree, whatever else is staged or changed.
+
+    `git commit --only` builds the commit from HEAD plus these paths and leaves the rest of the
+    index as the user had it. A lock held by another git process is waited for, briefly."""
+    env = {"GIT_AUTHOR_NAME": author}
+    if not config_get(root, "user.email"):
+        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
+    if not config_get(root, "user.name"):
+        env["GIT_COMMITTER_NAME"] = author
+    _with_index_lock(root, ("add", "-A", "--", *paths), env)
+    _with_index_lock(root, ("commit", "--only", "--no-verify", "--allow-empty", "--quiet", "-m", message,
+                            "--", *paths), env)
+    return output(root, "rev-parse", "HEAD")
+
+
+def _with_index_lock(root: Path, args: Sequence[str], env: Mapping[str, str]) -> None:
+    for wait in (*_LOCK_WAITS, None):
+        result = run(root, *args, check=False, env=env)
+        if result.returncode == 0:
+            return
+        stderr = result.stderr.decode("utf-8", "replace")
+        if "index.lock" not in stderr:
+            raise GitError(f"git {args[0]} failed: {_last_line(result.stderr)}")
+        if wait is None:
+            raise Conflict("the git index is locked by another git process (.git/index.lock)",
+                           hint="retry when it has finished; if no git process is running, remove .git/index.lock")
+        time.sleep(wait)
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One path changed between two trees: blob ids (ZERO when absent) and the status letter."""
+    path: str
+    old: str
+    new: str
+    status: str
+
+
+def parse_raw(data: bytes) -> list[FileChange]:
+    """`git diff --raw -z` output to changes (no renames: --no-renames is always passed)."""
+    fields = data.split(b"\0")
+    changes, index = [], 0
+    while index + 1 < len(fields) and fields[index]:
+        meta = fields[index].decode().lstrip(":").split()
+        changes.append(FileChange(fields[index + 1].decode("utf-8", "surrogateescape"), meta[2], meta[3], meta[4][0]))
+        index += 2
+    return changes
+
+
+def staged_changes(root: Path, prefixes: Sequence[str]) -> list[FileChange]:
+    base = "HEAD" if resolve(root, "HEAD") else EMPTY_TREE
+    data = run(root, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", base, "--", *prefixes).stdout
+    return parse_raw(data)
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    when: str
+    subject: str
+    trailers: dict[str, str]
+    changes: tuple[FileChange, ...]
+
+
+_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)%x00"
+
+
+def log_commits(root: Path, rev_args: Sequence[str], prefixes: Sequence[str]) -> list[CommitInfo]:
+    """`git log REV_ARGS -- PREFIXES`, each commit with its trailers and its changed files."""
+    data = run(root, "log", *rev_args, "--raw", "-z", "--no-renames", "--no-abbrev", f"--format={_FORMAT}",
+               "--", *prefixes).stdout
+    return _parse_log(data)
+
+
+def first_parent_commits(root: Path, base: str | None, tip: str, prefixes: Sequence[str]) -> list[CommitInfo]:
+    """The first-parent commits of base..tip that touch `prefixes`, oldest first, each with its changes
+    against its first parent (so a merge answers for everything it brings)."""
+    span = f"{base}..{tip}" if base else tip
+    return log_commits(root, ("--first-parent", "--diff-merges=first-parent", "--reverse", span), prefixes)
+
+
+def _parse_log(data: bytes) -> list[CommitInfo]:
+    commits = []
+    for record in data.split(b"\x1e")[1:]:
+        parts = record.split(b"\0", 7)
+        sha, parents, author, email, when, subject, trailers = (p.decode("utf-8", "replace") for p in parts[:7])
+        rest = parts[7] if len(parts) > 7 else b""
+        commits.append(CommitInfo(sha, tuple(parents.split()), author, email, when, subject,
+                                  parse_trailers(trailers), tuple(parse_raw(rest.lstrip(b"\0\n")))))
+    return commits
+
+
+def parse_trailers(text: str) -> dict[str, str]:
+    out = {}
+    for item in text.replace("\n", "\x1f").split("\x1f"):
+        key, sep, value = item.partition(":")
+        if sep and key.strip():
+            out.setdefault(key.strip(), value.strip())
+    return out
+
+
+class BlobReader:
+    """Blobs by id or by `REV:path`, read through `git cat-file --batch` and cached.
+
+    `prefetch` reads many at once through one process; `read` of anything not prefetched goes
+    through one long-lived process, so a check pays one process start however many files it reads."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.cache: dict[str, bytes | None] = {ZERO: None}
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def prefetch(self, specs: Iterable[str]) -> None:
+        wanted = [s for s in dict.fromkeys(specs) if s not in self.cache]
+        if len(wanted) < 4:
+            for spec in wanted:
+                self.read(spec)
+            return
+        data = run(self.root, "cat-file", "--batch", input=("\n".join(wanted) + "\n").encode()).stdout
+        position = 0
+        for spec in wanted:
+            end = data.index(b"\n", position)
+            header = data[position:end].split()
+            if len(header) < 3 or header[-1] == b"missing":
+                self.cache[spec] = None
+                position = end + 1
+                continue
+            size = int(header[2])
+            self.cache[spec] = data[end + 1:end + 1 + size] if header[1] == b"blob" else None
+            position = end + 1 + size + 1
+
+    def read(self, spec: str) -> bytes | None:
+        if spec not in self.cache:
+            self.cache[spec] = self._ask(spec)
+        return self.cache[spec]
+
+    def _ask(self, spec: str) -> bytes | None:
+        if self._process is None:
+            self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(spec.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) < 3 or header[-1] == b"missing":
+            return None
+        body = stdout.read(int(header[2]) + 1)[:-1]
+        return body if header[1] == b"blob" else None
+
+    def close(self) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait()
+            self._process = None
+
+
+def list_tree(root: Path, rev: str, folder: str) -> list[str]:
+    """Names directly inside `folder` at `rev` (index when rev is ':')."""
+    if rev == ":":
+        data = run(root, "ls-files", "-z", "--", folder + "/").stdout
+        names = {p[len(folder) + 1:].split("/", 1)[0] for p in data.decode().split("\0") if p}
+        return sorted(names)
+    result = run(root, "ls-tree", "-z", "--name-only", f"{rev}:{folder}", check=False)
+    return sorted(p for p in result.stdout.decode().split("\0") if p) if result.returncode == 0 else []
+
+
+def merge_head(root: Path) -> str | None:
+    """The commit being merged when a merge is being committed."""
+    return resolve(root, "MERGE_HEAD")
+
+
+def writers(root: Path, first_parent: str, tip: str, path: str) -> set[str]:
+    """The agents (Agent trailer, else author) of the commits a merge brings that touched `path`."""
+    data = run(root, "log", "--no-merges", f"--format=%an%x00%(trailers:key=Agent,valueonly,separator=%x00)%x1e",
+               f"{first_parent}..{tip}", "--", path).stdout.decode("utf-8", "replace")
+    out = set()
+    for record in data.split("\x1e"):
+        parts = [p.strip() for p in record.strip().split("\0") if p.strip()]
+        if parts:
+            out.add(parts[1] if len(parts) > 1 else parts[0])
+    return out
+
+
+def grep_files(root: Path, rev: str, pattern: str, folder: str) -> list[str]:
+    """Paths under `folder` at `rev` (':' for the index) whose text contains the fixed string `pattern`."""
+    args = ["grep", "-l", "-F", "-e", pattern]
+    args += ["--cached"] if rev == ":" else [rev]
+    result = run(root, *args, "--", folder, check=False)
+    prefix = "" if rev == ":" else f"{rev}:"
+    return [line[len(prefix):] for line in result.stdout.decode().splitlines()]

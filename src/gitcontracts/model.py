@@ -13,12 +13,16 @@ class Problem:
     rule: str = ""
     path: str = ""          # JSON path inside the document: content.subtasks[2].status
     line: int | None = None
+    commit: str | None = None  # the commit that brought it, when a range is checked
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "path": self.path, "rule": self.rule, "message": self.message}
+        return {"file": self.file, "line": self.line, "path": self.path, "rule": self.rule, "message": self.message,
+                "commit": self.commit}
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
+        if self.commit:
+            where = f"{self.commit[:10]} {where}"
         at = f" {self.path}:" if self.path else ""
         rule = f" [{self.rule}]" if self.rule else ""
         return f"{where}:{at} {self.message}{rule}"

@@ -28,6 +28,7 @@ class Workspace:
     agent_option: str | None = None
     clock: Callable[[], datetime] = utcnow
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    commit: bool = False  # record each action as a commit (SPEC 7); the CLI sets it unless --no-commit
 
     @cached_property
     def layout(self) -> Layout:
@@ -42,8 +43,8 @@ class Workspace:
 
     @cached_property
     def schemas(self) -> SchemaRegistry:
-        from gitcontracts.store.schemas import SchemaRegistry
-        return SchemaRegistry(self.layout)
+        from gitcontracts.store.schemas import SchemaRegistry, disk_source
+        return SchemaRegistry(disk_source(self.layout))
 
     @cached_property
     def stashes(self) -> StashStore:
@@ -90,6 +91,6 @@ def find_root(start: Path) -> Path:
 
 
 def open_workspace(path: str | Path | None = None, agent: str | None = None,
-                   clock: Callable[[], datetime] | None = None) -> Workspace:
+                   clock: Callable[[], datetime] | None = None, commit: bool = False) -> Workspace:
     root = find_root(Path(path) if path else Path.cwd())
-    return Workspace(root=root, agent_option=agent, clock=clock or utcnow)
+    return Workspace(root=root, agent_option=agent, clock=clock or utcnow, commit=commit)

@@ -23,7 +23,7 @@ class Options:
 
     def workspace(self) -> Any:
         from gitcontracts.workspace import open_workspace
-        return open_workspace(self.directory, agent=self.agent)
+        return open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
 
 
 def options() -> Options:
@@ -72,7 +72,8 @@ class LazyGroup(click.Group):
 
     modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
-               "stream": "streams", "discover": "streams"}
+               "stream": "streams", "discover": "streams",
+               "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.modules)

@@ -7,12 +7,37 @@ from typing import Any, Sequence
 from gitcontracts.model import Problem
 
 
-def problems_text(problems: Sequence[Problem], checked: int) -> str:
+def problems_text(problems: Sequence[Problem], checked: int, noun: str = "", commits: int | None = None) -> str:
     lines = [str(p) for p in problems]
-    noun = "file" if checked == 1 else "files"
-    lines.append(f"{checked} {noun} checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
-                 if problems else f"{checked} {noun} checked, all valid")
+    noun = noun or ("file checked" if checked == 1 else "files checked")
+    head = f"{commits} commit{'s' if commits != 1 else ''}, " if commits else ""
+    lines.append(f"{head}{checked} {noun}, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+                 if problems else f"{head}{checked} {noun}, all valid")
     return "\n".join(lines)
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def github_annotations(problems: Sequence[Problem]) -> str:
+    """GitHub Actions workflow commands: one `::error file=...,line=...::` per problem."""
+    lines = []
+    for p in problems:
+        props = [f"file={_escape(p.file, True)}"] + ([f"line={p.line}"] if p.line else []) + [f"title={_escape(p.rule, True)}"]
+        where = f"{p.commit[:10]} " if p.commit else ""
+        lines.append(f"::error {','.join(props)}::{_escape(where + (p.path + ': ' if p.path else '') + p.message)}")
+    return "\n".join(lines) or "all valid"
+
+
+def log_text(items: Sequence[dict[str, Any]]) -> str:
+    lines = []
+    for item in items:
+        commit = (item.get("commit") or "")[:10]
+        subtask = f"/{item['subtask']}" if item.get("subtask") else ""
+        lines.append(f"{item['at']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {item['what']}{subtask}  {item['message']}")
+    return "\n".join(lines) or "no history"
 
 
 def schema_rows_text(rows: Sequence[dict[str, Any]]) -> str:

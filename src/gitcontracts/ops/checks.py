@@ -6,7 +6,7 @@ from typing import Any, Sequence
 from gitcontracts.errors import GitContractsError, InvalidContent
 from gitcontracts.model import Problem
 from gitcontracts.rules.documents import contract_problems, envelope_problems
-from gitcontracts.workspace import Workspace
+from gitcontracts.store.schemas import SchemaRegistry
 
 CONTRACT_SCHEMA = "agent-contract"
 
@@ -30,11 +30,11 @@ def with_lines(problems: list[Problem], text: str | None) -> list[Problem]:
     return out
 
 
-def schema_problems(ws: Workspace, ref: str, instance: Any, file: str, prefix: str,
+def schema_problems(schemas: SchemaRegistry, ref: str, instance: Any, file: str, prefix: str,
                     target: str = "stash") -> list[Problem]:
     try:
-        doc = ws.schemas.resolve(ref)
-        compiled = ws.schemas.compiled(ref)
+        doc = schemas.resolve(ref)
+        compiled = schemas.compiled(ref)
     except GitContractsError as exc:
         return [Problem(file, exc.message, "schema", "schema" if prefix == "content" else prefix)]
     if doc.target_type != target:
@@ -42,12 +42,12 @@ def schema_problems(ws: Workspace, ref: str, instance: Any, file: str, prefix: s
     return [Problem(file, issue.message, issue.rule, issue.path) for issue in compiled.issues(instance, prefix)]
 
 
-def stash_problems(ws: Workspace, doc: Any, text: str | None, file: str, stem: str | None) -> list[Problem]:
+def stash_problems(schemas: SchemaRegistry, doc: Any, text: str | None, file: str, stem: str | None) -> list[Problem]:
     problems = envelope_problems(doc, file, stem)
     if isinstance(doc, dict) and "content" in doc:
         ref = doc.get("schema")
         if isinstance(ref, str) and not any(p.path == "schema" for p in problems):
-            problems += schema_problems(ws, ref, doc["content"], file, "content")
+            problems += schema_problems(schemas, ref, doc["content"], file, "content")
             if ref.partition("@")[0] == CONTRACT_SCHEMA:
                 problems += contract_problems(doc["content"], file)
     return with_lines(problems, text)

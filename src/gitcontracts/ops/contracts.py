@@ -9,6 +9,7 @@ from gitcontracts.errors import Conflict, InvalidContent
 from gitcontracts.names import check_name
 from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
 from gitcontracts.ops.stashes import build_envelope
+from gitcontracts.ops.record import Action, record
 from gitcontracts.ops.streams import stream_meta
 from gitcontracts.formats import yamlsafe
 from gitcontracts.model import Stash, StreamMeta
@@ -21,10 +22,11 @@ class NewContract:
     stash: Stash
     streams: tuple[StreamMeta, ...]
     paths: tuple[str, ...]
+    commit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.stash.name, "stash": self.stash.to_dict(),
-                "streams": [m.stream for m in self.streams], "paths": list(self.paths)}
+                "streams": [m.stream for m in self.streams], "paths": list(self.paths), "commit": self.commit}
 
 
 def stream_names(contract: str) -> tuple[str, str]:
@@ -72,7 +74,7 @@ def new_contract(ws: Workspace, name: str, objective: str | None = None, subtask
                          labels, discoverable, None)
     text = yamlsafe.dump(doc)
     source = ws.layout.relative(ws.stashes.path(name))
-    raise_if(stash_problems(ws, doc, text, source, name), f"contract {name}")
+    raise_if(stash_problems(ws.schemas, doc, text, source, name), f"contract {name}")
     metas = (stream_meta(ws, execution, name, None, discoverable, f"Execution log of {name}"),
              stream_meta(ws, discussion, name, None, discoverable, f"Discussion of {name}"))
     # The stash is written last: streams without their stash are a leftover `fsck` names, never a half contract.
@@ -80,4 +82,5 @@ def new_contract(ws: Workspace, name: str, objective: str | None = None, subtask
         ws.streams.create(meta)
     ws.stashes.write_text(name, text)
     paths = (source, ws.layout.relative(ws.layout.meta(execution)), ws.layout.relative(ws.layout.meta(discussion)))
-    return NewContract(Stash.from_dict(doc), metas, paths)
+    commit = record(ws, Action("announce", name, paths, contract=name))
+    return NewContract(Stash.from_dict(doc), metas, paths, commit)

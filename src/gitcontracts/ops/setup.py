@@ -1,10 +1,13 @@
 """`init`: create the .contracts/ workspace in a repository; running it twice changes nothing."""
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import dataclass
 
 from gitcontracts import gitlayer
 from gitcontracts.formats import yamledit, yamlsafe
+from gitcontracts.ops.record import Action, record
 from gitcontracts.store.files import atomic_write
 from gitcontracts.workspace import Workspace
 
@@ -16,9 +19,10 @@ class InitResult:
     root: str
     created: tuple[str, ...]
     remote: str | None
+    commit: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"root": self.root, "created": list(self.created), "remote": self.remote}
+        return {"root": self.root, "created": list(self.created), "remote": self.remote, "commit": self.commit}
 
 
 def init_workspace(ws: Workspace, remote: str | None = None) -> InitResult:
@@ -46,7 +50,19 @@ def init_workspace(ws: Workspace, remote: str | None = None) -> InitResult:
         atomic_write(layout.config, (edited or text).encode())
         created.append(layout.relative(layout.config))
     created += _ensure_attributes(ws)
-    return InitResult(str(ws.root), tuple(created), remote or ws.config.remote)
+    if in_git:
+        register_merge_driver(ws)
+    commit = record(ws, Action("init", ".contracts", tuple(created))) if created else None
+    return InitResult(str(ws.root), tuple(created), remote or ws.config.remote, commit)
+
+
+def register_merge_driver(ws: Workspace) -> None:
+    """The shard merge driver (SPEC 5) in .git/config; only when it is missing or points elsewhere."""
+    driver = f"{shlex.quote(sys.executable)} -m gitcontracts merge-shard %O %A %B %P"
+    for key, value in (("merge.gitcontracts-shard.name", "gitcontracts: append-only stream shards"),
+                       ("merge.gitcontracts-shard.driver", driver)):
+        if gitlayer.config_get(ws.root, key) != value:
+            gitlayer.config_set(ws.root, key, value)
 
 
 def _ensure_attributes(ws: Workspace) -> list[str]:

@@ -8,7 +8,8 @@ from gitcontracts.errors import Forbidden
 from gitcontracts.formats import yamledit, yamlsafe
 from gitcontracts.model import Stash
 from gitcontracts.names import check_name
-from gitcontracts.ops.checks import raise_if, stash_problems
+from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
+from gitcontracts.ops.record import Action, record
 from gitcontracts.rules import patch as patching
 from gitcontracts.timeutil import format_seconds
 from gitcontracts.workspace import Workspace
@@ -20,10 +21,11 @@ class PatchResult:
     items_matched: tuple[int, ...]
     written: bool
     formatting_kept: bool
+    commit: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "items_matched": list(self.items_matched), "written": self.written,
-                "formatting_kept": self.formatting_kept}
+                "formatting_kept": self.formatting_kept, "commit": self.commit}
 
 
 def get_stash(ws: Workspace, name: str) -> Stash:
@@ -68,9 +70,14 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     doc = build_envelope(name, owner, created, content, schema, description, labels, discoverable, old)
     source = ws.layout.relative(ws.stashes.path(name))
     text = yamlsafe.dump(doc)
-    raise_if(stash_problems(ws, doc, text, source, name), f"stash {name}")
+    raise_if(stash_problems(ws.schemas, doc, text, source, name), f"stash {name}")
     ws.stashes.write_text(name, text)
+    record(ws, Action("put", name, (source,), contract=_contract_name(doc)))
     return Stash.from_dict(doc)
+
+
+def _contract_name(doc: dict[str, Any]) -> str | None:
+    return doc.get("name") if str(doc.get("schema") or "").partition("@")[0] == CONTRACT_SCHEMA else None
 
 
 def patch_stash(ws: Workspace, name: str, patch_doc: Any, owner_only: bool = True) -> PatchResult:
@@ -83,10 +90,18 @@ def patch_stash(ws: Workspace, name: str, patch_doc: Any, owner_only: bool = Tru
     if not changes:
         return PatchResult(name, tuple(counts), False, True)
     new_doc = {**doc, "content": content}
-    raise_if(stash_problems(ws, new_doc, text, source, name), f"patch of {name}")
+    raise_if(stash_problems(ws.schemas, new_doc, text, source, name), f"patch of {name}")
     new_text, kept = edited_text(text, new_doc, [(c.address, c.set, c.unset) for c in changes])
     ws.stashes.write_text(name, new_text)
-    return PatchResult(name, tuple(counts), True, kept)
+    commit = record(ws, Action("patch", name, (source,), contract=_contract_name(doc), subtask=_only_subtask(items)))
+    return PatchResult(name, tuple(counts), True, kept, commit)
+
+
+def _only_subtask(items: list[patching.UpdateItem]) -> str | None:
+    """The subtask a patch of one `subtasks` element by id changed, for the commit's Subtask trailer."""
+    if len(items) == 1 and items[0].path == "subtasks" and isinstance(items[0].match.get("id"), str):
+        return items[0].match["id"]
+    return None
 
 
 def edited_text(text: str, expected: dict[str, Any], targets: list[tuple[tuple, dict[str, Any], Sequence[str]]]

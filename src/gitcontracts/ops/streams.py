@@ -11,6 +11,7 @@ from gitcontracts.ids import new_id
 from gitcontracts.model import StreamMeta
 from gitcontracts.names import check_name
 from gitcontracts.ops.checks import raise_if, schema_problems
+from gitcontracts.ops.record import Action, record
 from gitcontracts.rules.documents import entry_problems
 from gitcontracts.store.streams import Warning_
 from gitcontracts.timeutil import format_seconds, format_ts, parse_datetime
@@ -32,7 +33,8 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     if linked_stash is not None and not ws.stashes.exists(check_name(linked_stash, "stash name")):
         raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
     meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
-    ws.streams.create(meta)
+    path = ws.streams.create(meta)
+    record(ws, Action("stream-create", name, (ws.layout.relative(path),), contract=linked_stash))
     return meta
 
 
@@ -58,7 +60,7 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, A
     source = ws.layout.relative(ws.layout.shard(stream, agent))
     problems = entry_problems(entry, agent, source)
     if meta.schema:
-        problems += schema_problems(ws, meta.schema, data, source, "data", target="stream")
+        problems += schema_problems(ws.schemas, meta.schema, data, source, "data", target="stream")
     raise_if(problems, f"entry for {stream}")
     written: dict[str, Any] = {}
 
@@ -73,7 +75,9 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, A
         written.update(entry)
         return line
 
-    ws.streams.append(stream, agent, build)
+    path = ws.streams.append(stream, agent, build)
+    subtask = data.get("subtask_id") if isinstance(data, dict) and isinstance(data.get("subtask_id"), str) else None
+    record(ws, Action("post", stream, (ws.layout.relative(path),), contract=meta.linked_stash, subtask=subtask))
     return written
 
 

@@ -13,6 +13,7 @@ from gitcontracts.ops.checks import schema_problems, stash_problems
 from gitcontracts.rules.documents import entry_problems, meta_problems
 from gitcontracts.store.config import parse_config
 from gitcontracts.store.files import TEMP_MARK, read_bytes
+from gitcontracts.store.layout import CONTRACTS, classify
 from gitcontracts.store.schemas import parse_schema_doc
 from gitcontracts.rules.schema_check import check_metaschema
 from gitcontracts.workspace import Workspace
@@ -89,23 +90,15 @@ def _problem_of(exc: GitContractsError, source: str) -> Problem:
 
 
 def _kind(source: str) -> str | None:
-    """What a file is, from its path relative to the root (as `git` would name it)."""
-    parts = source.split("/")
-    if parts[0] != ".contracts":
+    """What a file is; a YAML file outside .contracts/ is taken for a stash."""
+    if source.split("/")[0] != CONTRACTS:
         return "stash" if source.endswith((".yaml", ".yml", ".json")) else None
-    parts = parts[1:]
-    if parts in (["config.yaml"], ["agents.yaml"]):
-        return parts[0].split(".")[0]
-    if len(parts) == 2 and parts[0] in ("stashes", "schemas") and parts[1].endswith(".yaml"):
-        return {"stashes": "stash", "schemas": "schema"}[parts[0]]
-    if len(parts) == 3 and parts[0] == "streams":
-        return "meta" if parts[2] == "meta.yaml" else "shard" if parts[2].endswith(".jsonl") else None
-    return None
+    return classify(source)
 
 
 def _stash(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
     text = yamlsafe.decode(data, source, ws.config.yaml_limits)
-    return stash_problems(ws, yamlsafe.load(text, source, ws.config.yaml_limits), text, source, path.stem)
+    return stash_problems(ws.schemas, yamlsafe.load(text, source, ws.config.yaml_limits), text, source, path.stem)
 
 
 def _schema(ws: Workspace, path: Path, data: bytes, source: str) -> list[Problem]:
@@ -146,7 +139,7 @@ def shard_problems(ws: Workspace, data: bytes, source: str, agent: str, schema: 
             seen[entry_id] = f"{source}:{number}"
         if schema and "data" in entry:
             problems += [Problem(p.file, p.message, p.rule, p.path, number)
-                         for p in schema_problems(ws, schema, entry["data"], source, "data", target="stream")]
+                         for p in schema_problems(ws.schemas, schema, entry["data"], source, "data", target="stream")]
     if torn:
         problems.append(Problem(source, "the last line is torn (no final newline)", "torn-line", line=len(complete) + 1))
     return problems

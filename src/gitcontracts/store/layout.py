@@ -79,3 +79,18 @@ class Layout:
             raise InvalidContent(f"{self.relative(path)} points outside the repository (symlink)",
                                  hint="replace the symlink with a regular file")
         return path
+
+
+def classify(rel: str) -> str | None:
+    """What a file under .contracts/ is, from its path relative to the root (as git names it)."""
+    parts = rel.split("/")
+    if parts[0] != CONTRACTS:
+        return None
+    parts = parts[1:]
+    if parts in (["config.yaml"], ["agents.yaml"]):
+        return parts[0].split(".")[0]
+    if len(parts) == 2 and parts[0] in ("stashes", "schemas") and parts[1].endswith(".yaml"):
+        return {"stashes": "stash", "schemas": "schema"}[parts[0]]
+    if len(parts) == 3 and parts[0] == "streams":
+        return "meta" if parts[2] == "meta.yaml" else "shard" if parts[2].endswith(".jsonl") else None
+    return None

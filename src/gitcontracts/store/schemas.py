@@ -1,10 +1,13 @@
 """The schema registry: built-in schemas shipped in the package and `.contracts/schemas/NAME@N.yaml`.
 
-File names carry name and version, so resolving a reference lists a folder and reads one file."""
+File names carry name and version, so resolving a reference lists a folder and reads one file.
+The repository's files come from a source: the working tree, the index, or a commit (so the
+pre-receive hook of a bare repository resolves schemas as they are in the pushed commits)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gitcontracts.errors import InvalidContent, NotFound
 from gitcontracts.formats import yamlsafe
@@ -16,6 +19,25 @@ from gitcontracts.store.files import read_bytes
 from gitcontracts.store.layout import Layout
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin_schemas"
+SCHEMAS_DIR = ".contracts/schemas"
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """Where the repository's schema files are read from."""
+    names: Callable[[], list[str]]             # file names in .contracts/schemas
+    read: Callable[[str], bytes | None]         # a path relative to the root -> its bytes
+
+
+def disk_source(layout: Layout) -> FileSource:
+    def names() -> list[str]:
+        return sorted(p.name for p in layout.schemas.glob("*@*.yaml")) if layout.schemas.is_dir() else []
+
+    def read(rel: str) -> bytes | None:
+        path = layout.root / rel
+        return read_bytes(layout.inside(path), 1_048_576) if path.is_file() else None
+
+    return FileSource(names, read)
 
 
 def parse_schema_doc(data: bytes, source: str, stem: str | None) -> SchemaDoc:
@@ -29,23 +51,25 @@ def parse_schema_doc(data: bytes, source: str, stem: str | None) -> SchemaDoc:
 
 
 class SchemaRegistry:
-    """Resolves NAME / NAME@N; caches parsed and compiled schemas for the life of one workspace."""
+    """Resolves NAME / NAME@N; caches parsed and compiled schemas for the life of one workspace or check."""
 
-    def __init__(self, layout: Layout) -> None:
-        self.layout = layout
-        self._index: dict[str, dict[int, Path]] | None = None
+    def __init__(self, source: FileSource) -> None:
+        self.source = source
+        self._index: dict[str, dict[int, str]] | None = None
         self._docs: dict[str, SchemaDoc] = {}
         self._compiled: dict[str, CompiledSchema] = {}
         self._by_ref: dict[str, SchemaDoc] = {}
 
-    def index(self) -> dict[str, dict[int, Path]]:
+    def index(self) -> dict[str, dict[int, str]]:
+        """name -> version -> 'builtin:<file>' or the file's path relative to the root."""
         if self._index is None:
-            index: dict[str, dict[int, Path]] = {}
-            for folder in (BUILTIN_DIR, self.layout.schemas):
-                for path in sorted(folder.glob("*@*.yaml")) if folder.is_dir() else ():
-                    name, _, version = path.stem.partition("@")
-                    if version.isdigit():
-                        index.setdefault(name, {})[int(version)] = path
+            index: dict[str, dict[int, str]] = {}
+            entries = [(p.name, f"builtin:{p.name}") for p in sorted(BUILTIN_DIR.glob("*@*.yaml"))]
+            entries += [(name, f"{SCHEMAS_DIR}/{name}") for name in self.source.names()]
+            for file, where in entries:
+                name, _, version = file[:-len(".yaml")].partition("@")
+                if version.isdigit():
+                    index.setdefault(name, {})[int(version)] = where
             self._index = index
         return self._index
 
@@ -67,9 +91,14 @@ class SchemaRegistry:
             raise NotFound(f"schema {name} has no version {version} (has {sorted(versions)})")
         key = f"{name}@{version}"
         if key not in self._docs:
-            path = versions[version]
-            source = "builtin" if path.parent == BUILTIN_DIR else self.layout.relative(path)
-            self._docs[key] = parse_schema_doc(read_bytes(path, 1_048_576), source, path.stem)
+            where = versions[version]
+            if where.startswith("builtin:"):
+                data, source = (BUILTIN_DIR / where[len("builtin:"):]).read_bytes(), "builtin"
+            else:
+                data, source = self.source.read(where), where
+                if data is None:
+                    raise NotFound(f"schema file {where} is missing")
+            self._docs[key] = parse_schema_doc(data, source, key)
         return self._docs[key]
 
     def compiled(self, ref: str) -> CompiledSchema:

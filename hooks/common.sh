@@ -1,0 +1,1 @@
+../src/gitcontracts/hook_scripts/common.sh

@@ -1,0 +1,93 @@
+"""Commands that make git the referee: check, hooks install, merge-shard, log."""
+from __future__ import annotations
+
+import json
+import os
+
+from pathlib import Path
+
+import click
+
+from gitcontracts.cli.app import emit, options, shared
+from gitcontracts.cli.render import github_annotations, log_text, problems_text
+from gitcontracts.errors import UsageError
+
+
+@click.command()
+@click.option("--staged", is_flag=True, help="The staged changes (the pre-commit hook).")
+@click.option("--range", "span", metavar="A..B", help="Every first-parent commit of A..B (CI, pre-receive).")
+@click.option("--push", is_flag=True, help="The range the pre-commit framework's pre-push stage names.")
+@click.option("--ref", help="The ref the range is pushed to (claim/... branches may only claim).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text")
+@shared()
+def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str) -> int:
+    """Check changes under .contracts/: content, append-only, transitions, permissions."""
+    from gitcontracts.ops import check as checking
+
+    if sum(map(bool, (staged, span, push))) != 1:
+        raise UsageError("check takes one of --staged, --range A..B or --push")
+    ws = options().workspace()
+    if staged:
+        result = checking.check_staged(ws)
+    else:
+        if push:
+            span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"
+            ref = ref or os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
+        result = checking.check_range(ws.root, span or "", ref, _main_branch(ws))
+    if options().as_json or fmt == "json":
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif fmt == "github":
+        print(github_annotations(result.problems))
+    else:
+        print(problems_text(result.problems, result.files, "file changed" if result.files == 1 else "files changed",
+                            result.commits))
+    return result.exit_code
+
+
+def _main_branch(ws: object) -> str:
+    try:
+        return ws.config.main_branch  # type: ignore[attr-defined]
+    except Exception:  # a bare repository has no working tree config; the default holds
+        return "main"
+
+
+@click.group()
+def hooks() -> None:
+    """Install the git hooks."""
+
+
+@hooks.command("install")
+@shared()
+def hooks_install() -> None:
+    """pre-commit and pre-push here (pre-receive in a bare repository), chaining to hooks already there."""
+    from gitcontracts.ops import hooks as hook_ops
+
+    installed = hook_ops.install_hooks(options().workspace().root)
+    emit({"installed": installed}, lambda: "\n".join(f"installed {h}" for h in installed))
+
+
+@click.command("merge-shard")
+@click.argument("ancestor", type=click.Path(dir_okay=False))
+@click.argument("ours", type=click.Path(dir_okay=False))
+@click.argument("theirs", type=click.Path(dir_okay=False))
+@click.argument("path", required=False, default="shard")
+def merge_shard(ancestor: str, ours: str, theirs: str, path: str) -> None:
+    """The git merge driver for stream shards (%O %A %B %P)."""
+    from gitcontracts.ops.merge_shard import merge_files
+
+    merge_files(Path(ancestor), Path(ours), Path(theirs), path)
+
+
+@click.command()
+@click.argument("contract")
+@shared()
+def log(contract: str) -> None:
+    """The contract's timeline: commits (by trailer) and stream entries, in order."""
+    from gitcontracts.ops.history import contract_log
+
+    items = contract_log(options().workspace(), contract)
+    emit({"contract": contract, "timeline": items}, lambda: log_text(items))
+
+
+COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log}
+

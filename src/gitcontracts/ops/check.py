@@ -1,0 +1,153 @@
+"""`check --staged` (the pre-commit hook) and `check --range A..B` (CI and the pre-receive hook), SPEC 8.
+
+Only the changed files are read, through one `git cat-file --batch`: the cost follows the change,
+not the repository. In a range each first-parent commit answers for what it brings (a merge for
+the branch it merges), and authority is read from the range's base."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from gitcontracts import gitlayer
+from gitcontracts.errors import UsageError
+from gitcontracts.model import Problem
+from gitcontracts.names import name_problem
+from gitcontracts.ops.referee import Judge, Snapshot, judge_file
+from gitcontracts.rules.transitions import FORBIDDEN
+from gitcontracts.store.layout import CONTRACTS
+from gitcontracts.timeutil import parse_datetime
+from gitcontracts.workspace import Workspace
+
+PREFIXES = (CONTRACTS,)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    commits: int
+    files: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def exit_code(self) -> int:
+        if not self.problems:
+            return 0
+        return 6 if any(p.rule == FORBIDDEN for p in self.problems) else 3
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"valid": not self.problems, "commits": self.commits, "files": self.files,
+                "problems": [p.to_dict() for p in self.problems]}
+
+
+def parse_claim_branch(branch: str | None) -> tuple[str, str, str] | None:
+    """claim/<contract>/<subtask>/<agent> (SPEC 6.3), or None for any other branch."""
+    if not branch:
+        return None
+    parts = branch.removeprefix("refs/heads/").split("/")
+    if len(parts) == 4 and parts[0] == "claim" and not any(name_problem(p) for p in parts[1:]):
+        return parts[1], parts[2], parts[3]
+    return None
+
+
+def check_staged(ws: Workspace) -> CheckResult:
+    root = ws.root
+    changes = gitlayer.staged_changes(root, PREFIXES)
+    if not changes:
+        return CheckResult(0, 0, ())
+    reader = gitlayer.BlobReader(root)
+    try:
+        head = gitlayer.resolve(root, "HEAD")
+        old, new = Snapshot(root, reader, head), Snapshot(root, reader, ":")
+        merging = gitlayer.merge_head(root)
+        judge = Judge(old=old, new=new, authority=old, actor=ws.agent, now=ws.now(),
+                      schemas=_schemas_for(changes, old, new),
+                      claim_branch=parse_claim_branch(gitlayer.current_branch(root)),
+                      merge_writers=(lambda path: gitlayer.writers(root, head or "", merging, path)) if merging and head else None)
+        return CheckResult(0, len(changes), tuple(_judge_all(judge, changes, reader)))
+    finally:
+        reader.close()
+
+
+def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main") -> CheckResult:
+    base, tip = _parse_span(root, span, main_branch)
+    commits = gitlayer.first_parent_commits(root, base, tip, PREFIXES)
+    reader = gitlayer.BlobReader(root)
+    try:
+        reader.prefetch(blob for commit in commits for change in commit.changes for blob in (change.old, change.new))
+        authority = Snapshot(root, reader, base)
+        schemas = authority.schemas
+        problems: list[Problem] = []
+        for commit in commits:
+            old = Snapshot(root, reader, commit.parents[0] if commit.parents else None)
+            new = Snapshot(root, reader, commit.sha)
+            if any(c.path.startswith(".contracts/schemas/") for c in commit.changes):
+                schemas = new.schemas
+            problems += [_in_commit(p, commit.sha) for p in _judge_commit(root, commit, old, new, authority, schemas, ref, reader)]
+        files = sum(len(c.changes) for c in commits)
+        return CheckResult(len(commits), files, tuple(problems))
+    finally:
+        reader.close()
+
+
+def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: Snapshot, authority: Snapshot,
+                  schemas: Any, ref: str | None, reader: gitlayer.BlobReader) -> list[Problem]:
+    actor = commit.trailers.get("Agent") or commit.author
+    if name_problem(actor):
+        return [Problem(commit.changes[0].path if commit.changes else "", f"commit by {actor!r}: not a valid agent name; "
+                        "commits under .contracts/ carry an Agent: trailer or a valid author name", FORBIDDEN)]
+    merge = commit.parents[1:] and commit.parents[0]
+    judge = Judge(old=old, new=new, authority=authority, actor=actor, now=_when(commit.when), schemas=schemas,
+                  claim_branch=parse_claim_branch(ref),
+                  merge_writers=(lambda path: gitlayer.writers(root, merge, commit.sha, path)) if merge else None)
+    return _judge_all(judge, list(commit.changes), reader)
+
+
+def _judge_all(judge: Judge, changes: Sequence[gitlayer.FileChange], reader: gitlayer.BlobReader) -> list[Problem]:
+    reader.prefetch(blob for change in changes for blob in (change.old, change.new))
+    problems: list[Problem] = []
+    if judge.claim_branch is not None:
+        problems += _claim_branch_scope(judge, changes)
+    for change in changes:
+        problems += judge_file(judge, change, reader.read(change.old), reader.read(change.new))
+    return problems
+
+
+def _claim_branch_scope(judge: Judge, changes: Sequence[gitlayer.FileChange]) -> list[Problem]:
+    """A claim branch proposes one thing: this subtask claimed by me, and my entry in the discussion."""
+    contract, _, agent = judge.claim_branch  # type: ignore[misc]
+    allowed = {f".contracts/stashes/{contract}.yaml", f".contracts/streams/{contract}-discussion/{agent}.jsonl"}
+    problems = [judge.forbid(c.path, f"a claim branch may change only {sorted(allowed)}") for c in changes
+                if c.path not in allowed]
+    if judge.actor != agent:
+        problems.append(judge.forbid(changes[0].path, f"the claim branch of {agent} may carry only {agent}'s commits"))
+    return problems
+
+
+def _schemas_for(changes: Sequence[gitlayer.FileChange], old: Snapshot, new: Snapshot) -> Any:
+    return new.schemas if any(c.path.startswith(".contracts/schemas/") for c in changes) else old.schemas
+
+
+def _parse_span(root: Path, span: str, main_branch: str) -> tuple[str | None, str]:
+    """'A..B'; an empty A (a new branch's first push) means: since it left main, or from the root."""
+    base, sep, tip = span.partition("..")
+    if not sep or not tip:
+        raise UsageError(f"--range takes A..B, got {span!r}")
+    tip_sha = gitlayer.resolve(root, tip)
+    if tip_sha is None:
+        raise UsageError(f"unknown revision {tip!r}")
+    if base.strip("0") == "":
+        main = gitlayer.resolve(root, main_branch) or gitlayer.resolve(root, f"origin/{main_branch}")
+        return (gitlayer.merge_base(root, main, tip_sha) if main else None), tip_sha
+    base_sha = gitlayer.resolve(root, base)
+    if base_sha is None:
+        raise UsageError(f"unknown revision {base!r}")
+    return base_sha, tip_sha
+
+
+def _when(text: str) -> datetime:
+    return parse_datetime(text)
+
+
+def _in_commit(problem: Problem, sha: str) -> Problem:
+    return Problem(problem.file, problem.message, problem.rule, problem.path, problem.line, sha)

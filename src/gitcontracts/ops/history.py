@@ -1,0 +1,71 @@
+"""`log CONTRACT`: the contract's timeline from commit trailers and stream entries, in order."""
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Any
+
+from gitcontracts import gitlayer
+from gitcontracts.ops.contracts import stream_names
+from gitcontracts.ops.merge_shard import entry_id
+from gitcontracts.timeutil import parse_datetime
+from gitcontracts.workspace import Workspace
+
+
+def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
+    ws.stashes.read_text(contract)  # NotFound for an unknown contract
+    items = _commit_items(ws, contract)
+    introduced = _entry_commits(ws, contract)
+    for stream in stream_names(contract):
+        if ws.streams.exists(stream):
+            for entry in ws.streams.entries(stream, []):
+                data = entry.get("data") if isinstance(entry.get("data"), dict) else {}
+                items.append({"kind": "entry", "at": entry.get("ts"), "agent": entry.get("agent"),
+                              "what": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
+                              "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
+                              "message": data.get("message") or data.get("summary") or data.get("reason") or ""})
+    return sorted(items, key=lambda item: (_moment(item["at"]), item["kind"] == "entry"))
+
+
+def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
+    if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
+        return []
+    data = gitlayer.run(ws.root, "log", "--all", "-E", f"--grep=^Contract: {contract}$",
+                        "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
+    items = []
+    for record in data.decode("utf-8", "replace").split("\x1e")[1:]:
+        sha, author, when, subject, trailers = record.rstrip("\n").split("\0")
+        fields = gitlayer.parse_trailers(trailers)
+        if fields.get("Contract") != contract:
+            continue
+        items.append({"kind": "commit", "at": when, "agent": fields.get("Agent", author), "what": fields.get("Action", ""),
+                      "subtask": fields.get("Subtask"), "commit": sha, "message": subject})
+    return items
+
+
+def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:
+    """Entry id -> the commit that appended it (each commit's added lines, read through one cat-file)."""
+    if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
+        return {}
+    folders = [f".contracts/streams/{s}" for s in stream_names(contract)]
+    commits = gitlayer.first_parent_commits(ws.root, None, "HEAD", folders)
+    commits += gitlayer.log_commits(ws.root, ("--all", "--no-merges"), folders)
+    reader = gitlayer.BlobReader(ws.root)
+    reader.prefetch(b for c in commits for ch in c.changes for b in (ch.old, ch.new))
+    found: dict[str, str] = {}
+    for commit in sorted(commits, key=lambda c: len(c.parents) > 1):  # a plain commit wins over a merge
+        for change in commit.changes:
+            old, new = reader.read(change.old) or b"", reader.read(change.new) or b""
+            for line in new[len(old):].split(b"\n") if new.startswith(old) else []:
+                key = entry_id(line) if line else None
+                if key:
+                    found.setdefault(key, commit.sha)
+    reader.close()
+    return found
+
+
+def _moment(text: Any) -> Any:
+    try:
+        return parse_datetime(str(text)).astimezone(timezone.utc)
+    except ValueError:
+        return parse_datetime("1970-01-01T00:00:00Z")
+

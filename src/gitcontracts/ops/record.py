@@ -1,0 +1,37 @@
+"""Git history as the execution log (SPEC 7): every action is one commit of exactly its own paths,
+with a `contracts: ACTION TARGET` subject and Contract / Subtask / Action / Agent trailers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from gitcontracts import gitlayer
+from gitcontracts.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Action:
+    action: str
+    target: str
+    paths: tuple[str, ...]
+    contract: str | None = None
+    subtask: str | None = None
+
+
+def message(action: Action, agent: str) -> str:
+    trailers = [("Contract", action.contract), ("Subtask", action.subtask), ("Action", action.action),
+                ("Agent", agent)]
+    body = "\n".join(f"{key}: {value}" for key, value in trailers if value)
+    return f"contracts: {action.action} {action.target}\n\n{body}\n"
+
+
+def record(ws: Workspace, action: Action) -> str | None:
+    """Commit the action when the workspace commits (the CLI, unless --no-commit); returns the commit."""
+    if not ws.commit or not action.paths or not gitlayer.is_repo(ws.root):
+        return None
+    return gitlayer.commit_paths(ws.root, action.paths, message(action, ws.agent), ws.agent)
+
+
+def relative_paths(ws: Workspace, paths: Sequence[Path]) -> tuple[str, ...]:
+    return tuple(ws.layout.relative(p) for p in paths)
