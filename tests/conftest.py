@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -21,6 +22,8 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
         if key.startswith("GIT_") or key.startswith("GITCONTRACTS_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("HOME", str(home))
+    # the hooks and the merge driver find the `gitcontracts` of this environment
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
 

@@ -23,13 +23,14 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
                               "what": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
                               "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
                               "message": data.get("message") or data.get("summary") or data.get("reason") or ""})
-    return sorted(items, key=lambda item: (_moment(item["at"]), item["kind"] == "entry"))
+    # Commit times have whole seconds: within one second, history order (oldest first) decides.
+    return sorted(items, key=lambda item: (_moment(item["at"]), item["kind"] == "entry", item.get("seq", 0)))
 
 
 def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
     if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
         return []
-    data = gitlayer.run(ws.root, "log", "--all", "-E", f"--grep=^Contract: {contract}$",
+    data = gitlayer.run(ws.root, "log", "--all", "--reverse", "-E", f"--grep=^Contract: {contract}$",
                         "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
     items = []
     for record in data.decode("utf-8", "replace").split("\x1e")[1:]:
@@ -38,7 +39,7 @@ def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
         if fields.get("Contract") != contract:
             continue
         items.append({"kind": "commit", "at": when, "agent": fields.get("Agent", author), "what": fields.get("Action", ""),
-                      "subtask": fields.get("Subtask"), "commit": sha, "message": subject})
+                      "subtask": fields.get("Subtask"), "commit": sha, "message": subject, "seq": len(items)})
     return items
 
 

@@ -1,0 +1,156 @@
+"""The hooks on real repositories: pre-commit refuses bad commits, pre-receive guards the shared remote."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import git, run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def try_git(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(("git", *args), cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+
+
+def test_install_chains_to_an_existing_hook(cli, repo: Path) -> None:
+    hooks = repo / ".git" / "hooks"
+    (hooks / "pre-commit").write_text("#!/bin/sh\necho mine > \"$(git rev-parse --show-toplevel)/ran.txt\"\n")
+    (hooks / "pre-commit").chmod(0o755)
+    assert cli("hooks", "install").code == 0
+    assert (hooks / "pre-commit.local").exists()
+    (repo / "x.txt").write_text("x")
+    git("add", "x.txt", cwd=repo)
+    git("commit", "-qm", "x", cwd=repo)
+    assert (repo / "ran.txt").read_text() == "mine\n"
+    (hooks / "pre-commit.local").write_text("#!/bin/sh\nexit 1\n")
+    (repo / "y.txt").write_text("y")
+    git("add", "y.txt", cwd=repo)
+    assert try_git("commit", "-qm", "y", cwd=repo).returncode != 0
+
+
+def test_pre_commit_refuses_a_bad_contract_and_passes_a_good_one(cli, repo: Path) -> None:
+    cli("hooks", "install")
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    path = repo / ".contracts/stashes/site.yaml"
+    path.write_text(path.read_text().replace("status: open", "status: done"))
+    git("add", "-A", cwd=repo)
+    refused = try_git("commit", "-m", "bad", cwd=repo)
+    assert refused.returncode != 0 and "content.subtasks[0].status" in refused.stderr + refused.stdout
+    path.write_text(path.read_text().replace("status: done", "status: open").replace("objective: x", "objective: y"))
+    git("add", "-A", cwd=repo)
+    assert try_git("commit", "-m", "good", cwd=repo).returncode == 0
+
+
+def test_hooks_fail_closed_without_the_tool(cli, repo: Path) -> None:
+    cli("hooks", "install")
+    common = repo / ".git/hooks/gitcontracts-common.sh"
+    common.write_text(common.read_text().replace(sys.executable, "/nonexistent/python"))
+    bare_path = "/usr/bin:/bin"
+    (repo / "notes.txt").write_text("n")
+    git("add", "notes.txt", cwd=repo)
+    assert try_git("commit", "-m", "no contracts touched", cwd=repo, env={"PATH": bare_path}).returncode == 0
+    (repo / ".contracts/stashes/s.yaml").write_text("name: s\nowner: orchestrator\ncontent: {}\n")
+    git("add", "-A", cwd=repo)
+    refused = try_git("commit", "-m", "contracts touched", cwd=repo, env={"PATH": bare_path})
+    assert refused.returncode != 0 and "not installed" in refused.stderr
+
+
+@pytest.fixture
+def guarded(remote: Path) -> Path:
+    assert run_cli("hooks", "install", cwd=remote).code == 0
+    return remote
+
+
+def push(clone: Path, *args: str) -> subprocess.CompletedProcess:
+    return try_git("push", "origin", *args, cwd=clone)
+
+
+def test_pre_receive_guards_the_shared_remote(cli, repo: Path, guarded: Path, clone) -> None:
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    git("push", "-q", "origin", "main", cwd=repo)
+    bot = clone("intruder-bot")
+    path = bot / ".contracts/stashes/site.yaml"
+    path.write_text(path.read_text().replace("objective: x", "objective: mine"))
+    git("commit", "-qam", "take it", cwd=bot)
+    refused = push(bot, "main")
+    assert refused.returncode != 0 and "intruder-bot may change only subtasks" in refused.stderr
+    git("reset", "-q", "--hard", "origin/main", cwd=bot)
+    shard = bot / ".contracts/streams/site-discussion/intruder-bot.jsonl"
+    shard.write_text('{"id":"01A","ts":"2026-01-01T00:00:00Z","agent":"intruder-bot","label":"question","data":{"message":1}}\n')
+    git("add", "-A", cwd=bot)
+    git("commit", "-qm", "invalid entry", cwd=bot)
+    refused = push(bot, "main")
+    assert refused.returncode != 0 and "data.message" in refused.stderr
+    git("reset", "-q", "--hard", "origin/main", cwd=bot)
+    assert run_cli("stream", "post", "site-discussion", "--label", "question", "--data", '{"message": "hi"}',
+                   cwd=bot, agent="intruder-bot").code == 0
+    landed = push(bot, "main")
+    assert landed.returncode == 0, landed.stderr
+    git("commit", "-q", "--amend", "-m", "rewritten", cwd=bot)
+    rewritten = push(bot, "--force", "main")
+    assert rewritten.returncode != 0 and "rewrite the history of main" in rewritten.stderr
+
+
+def test_pre_receive_holds_claim_branches_to_the_claim(cli, repo: Path, guarded: Path, clone) -> None:
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    git("push", "-q", "origin", "main", cwd=repo)
+    bot = clone("design-bot")
+    git("checkout", "-qb", "claim/site/a/design-bot", cwd=bot)
+    run_cli("patch", "site", "--path", "subtasks", "--match", "id=a", "--set", "status=claimed",
+            "--set", "assigned_agent=design-bot", "--no-commit", cwd=bot, agent="orchestrator")
+    run_cli("stream", "post", "site-discussion", "--label", "claim", "--data", '{"subtask_id": "a"}', "--no-commit",
+            cwd=bot, agent="design-bot")
+    git("add", "-A", cwd=bot)
+    git("commit", "-qm", "claim a\n\nAgent: design-bot", cwd=bot)
+    assert push(bot, "claim/site/a/design-bot").returncode == 0
+    (bot / "extra.yaml").write_text("x: 1\n")
+    run_cli("patch", "site", "--path", "subtasks", "--match", "id=a", "--set", "budget_usdc=1000", "--no-commit",
+            cwd=bot, agent="orchestrator")
+    git("add", "-A", cwd=bot)
+    git("commit", "-qm", "and a raise\n\nAgent: design-bot", cwd=bot)
+    refused = push(bot, "claim/site/a/design-bot")
+    assert refused.returncode != 0 and "design-bot may not make this change" in refused.stderr
+
+
+def test_pre_push_checks_what_is_pushed(cli, repo: Path, remote: Path, clone) -> None:
+    bot = clone("intruder-bot")
+    assert run_cli("hooks", "install", cwd=bot).code == 0
+    cli("new", "site", "--objective", "x")
+    git("push", "-q", "origin", "main", cwd=repo)
+    git("pull", "-q", cwd=bot)
+    path = bot / ".contracts/stashes/site.yaml"
+    path.write_text(path.read_text().replace("objective: x", "objective: mine"))
+    git("commit", "-qam", "take it", "--no-verify", cwd=bot)
+    refused = push(bot, "main")
+    assert refused.returncode != 0 and "permission" in refused.stderr
+
+
+@pytest.mark.skipif(shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists(),
+                    reason="the pre-commit framework is not installed (pip install '.[test]')")
+def test_the_pre_commit_framework_runs_the_published_hook(cli, repo: Path, tmp_path: Path) -> None:
+    """pre-commit try-repo against this project: a bad contract is refused, a good tree passes."""
+    framework = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "bench", "__pycache__", "*.egg-info", "build"))
+    git("init", "-q", cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", "project", cwd=project)
+    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    path = repo / ".contracts/stashes/site.yaml"
+    path.write_text(path.read_text().replace("status: open", "status: done"))
+    git("add", "-A", cwd=repo)
+    bad = subprocess.run([framework, "try-repo", str(project), "gitcontracts-check"], cwd=repo, capture_output=True,
+                         text=True, env={**os.environ, **env})
+    assert bad.returncode != 0 and "content.subtasks[0].status" in bad.stdout, bad.stdout + bad.stderr
+    path.write_text(path.read_text().replace("status: done", "status: open"))
+    git("add", "-A", cwd=repo)
+    good = subprocess.run([framework, "try-repo", str(project), "gitcontracts-check"], cwd=repo, capture_output=True,
+                          text=True, env={**os.environ, **env})
+    assert good.returncode == 0, good.stdout + good.stderr
