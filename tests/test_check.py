@@ -219,3 +219,10 @@ def test_the_owners_merge_of_a_claim_branch_is_the_award(cli, site: Path) -> Non
     git("checkout", "-q", "main", cwd=site)
     git("merge", "-q", "--no-ff", "-m", "award\n\nAgent: orchestrator", "claim/site/design/design-bot", cwd=site)
     assert cli("check", "--range", f"{base}..HEAD").code == 0
+
+
+def test_a_shard_needs_its_streams_meta(cli, site: Path) -> None:
+    write_tree(site, {".contracts/streams/nowhere/research-bot.jsonl":
+                      '{"id":"01JD3X8R4Q2M6W7Z9K0B1C2D3E","ts":"2026-01-01T00:00:00Z","agent":"research-bot","label":"l","data":{}}\n'})
+    result = staged(cli, site, "research-bot")
+    assert result.code == 3 and rules(result) == {"reference"}

@@ -85,6 +85,28 @@ def resolve(root: Path, rev: str) -> str | None:
     return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
+@dataclass(frozen=True)
+class HeadState:
+    git_dir: Path
+    head: str | None         # None on an unborn branch
+    branch: str | None       # refs/heads/... or None when detached
+    merging: str | None      # MERGE_HEAD while a merge is being committed
+
+
+def head_state(root: Path) -> HeadState:
+    """Git dir, HEAD, branch and merge state in one `git rev-parse` (a hook pays per process)."""
+    result = run(root, "rev-parse", "--absolute-git-dir", "HEAD", "--symbolic-full-name", "HEAD", check=False)
+    lines = result.stdout.decode().split()
+    if result.returncode == 0 and len(lines) >= 2:
+        git, head, branch = Path(lines[0]), lines[1], (lines[2] if len(lines) > 2 and lines[2] != "HEAD" else None)
+    else:
+        git, head = Path(output(root, "rev-parse", "--absolute-git-dir")), None
+        branch = "refs/heads/" + (current_branch(root) or "")
+    merge = git / "MERGE_HEAD"
+    merging = merge.read_text().split()[0] if merge.is_file() else None
+    return HeadState(git, head, branch, merging)
+
+
 def is_ancestor(root: Path, older: str, newer: str) -> bool:
     return run(root, "merge-base", "--is-ancestor", older, newer, check=False).returncode == 0
 
@@ -148,8 +170,8 @@ def parse_raw(data: bytes) -> list[FileChange]:
     return changes
 
 
-def staged_changes(root: Path, prefixes: Sequence[str]) -> list[FileChange]:
-    base = "HEAD" if resolve(root, "HEAD") else EMPTY_TREE
+def staged_changes(root: Path, prefixes: Sequence[str], head: str | None) -> list[FileChange]:
+    base = head or EMPTY_TREE
     data = run(root, "diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", base, "--", *prefixes).stdout
     return parse_raw(data)
 
@@ -238,7 +260,7 @@ class BlobReader:
             self.cache[spec] = self._ask(spec)
         return self.cache[spec]
 
-    def _ask(self, spec: str) -> bytes | None:
+    def _ask(self, spec: str, want: bytes = b"blob") -> bytes | None:
         if self._process is None:
             self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -250,7 +272,22 @@ class BlobReader:
         if len(header) < 3 or header[-1] == b"missing":
             return None
         body = stdout.read(int(header[2]) + 1)[:-1]
-        return body if header[1] == b"blob" else None
+        return body if header[1] == want else None
+
+    def tree_names(self, spec: str) -> list[str] | None:
+        """Names in a tree (`REV:folder`), read through the same process; None when there is no such tree."""
+        key = "tree " + spec
+        if key not in self.cache:
+            self.cache[key] = self._ask(spec, want=b"tree")
+        data = self.cache[key]
+        if data is None:
+            return None
+        names, position = [], 0
+        while position < len(data):
+            space, nul = data.index(b" ", position), data.index(b"\0", position)
+            names.append(data[space + 1:nul].decode("utf-8", "surrogateescape"))
+            position = nul + 21  # a 20-byte object id follows each name
+        return sorted(names)
 
     def close(self) -> None:
         if self._process is not None:
@@ -268,11 +305,6 @@ def list_tree(root: Path, rev: str, folder: str) -> list[str]:
         return sorted(names)
     result = run(root, "ls-tree", "-z", "--name-only", f"{rev}:{folder}", check=False)
     return sorted(p for p in result.stdout.decode().split("\0") if p) if result.returncode == 0 else []
-
-
-def merge_head(root: Path) -> str | None:
-    """The commit being merged when a merge is being committed."""
-    return resolve(root, "MERGE_HEAD")
 
 
 def writers(root: Path, first_parent: str, tip: str, path: str) -> set[str]:

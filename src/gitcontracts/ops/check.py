@@ -52,17 +52,16 @@ def parse_claim_branch(branch: str | None) -> tuple[str, str, str] | None:
 
 def check_staged(ws: Workspace) -> CheckResult:
     root = ws.root
-    changes = gitlayer.staged_changes(root, PREFIXES)
+    state = gitlayer.head_state(root)
+    changes = gitlayer.staged_changes(root, PREFIXES, state.head)
     if not changes:
         return CheckResult(0, 0, ())
     reader = gitlayer.BlobReader(root)
     try:
-        head = gitlayer.resolve(root, "HEAD")
+        head, merging = state.head, state.merging
         old, new = Snapshot(root, reader, head), Snapshot(root, reader, ":")
-        merging = gitlayer.merge_head(root)
         judge = Judge(old=old, new=new, authority=old, actor=ws.agent, now=ws.now(),
-                      schemas=_schemas_for(changes, old, new),
-                      claim_branch=parse_claim_branch(gitlayer.current_branch(root)),
+                      schemas=_schemas_for(changes, old, new), claim_branch=parse_claim_branch(state.branch),
                       merge_writers=(lambda path: gitlayer.writers(root, head or "", merging, path)) if merging and head else None)
         return CheckResult(0, len(changes), tuple(_judge_all(judge, changes, reader)))
     finally:

@@ -44,7 +44,11 @@ class Snapshot:
         return self.read(path) is not None
 
     def names(self, folder: str) -> list[str]:
-        return gitlayer.list_tree(self.root, self.rev, folder) if self.rev else []
+        if not self.rev:
+            return []
+        if self.rev == ":":
+            return gitlayer.list_tree(self.root, ":", folder)
+        return self.reader.tree_names(f"{self.rev}:{folder}") or []
 
     @cached_property
     def schemas(self) -> SchemaRegistry:
@@ -192,7 +196,10 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         problems.append(judge.forbid(path, f"{', '.join(sorted(writers - {agent}))} may not write to the shard of {agent}"))
     problems += append_only.duplicate_id_problems(old or b"", added, path)
     meta = judge.new.doc(f".contracts/streams/{stream}/meta.yaml")
-    meta = meta if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
+                                "reference"))
+        meta = {}
     for number, raw in added:
         entry, error = jsonl.decode_line(raw)
         if error:
