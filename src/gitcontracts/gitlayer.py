@@ -217,7 +217,7 @@ def _parse_log(data: bytes) -> list[CommitInfo]:
 
 
 def parse_trailers(text: str) -> dict[str, str]:
-    out = {}
+    out: dict[str, str] = {}
     for item in text.replace("\n", "\x1f").split("\x1f"):
         key, sep, value = item.partition(":")
         if sep and key.strip():

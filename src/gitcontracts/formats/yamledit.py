@@ -54,6 +54,8 @@ def edit(text: str, targets: Sequence[tuple[tuple, dict[str, Any], Sequence[str]
     finally:
         composer.dispose()
     splices: list[tuple[int, int, str]] = []
+    if root is None:
+        return None
     for address, values, unset in targets:
         node = _locate(root, address)
         if not isinstance(node, MappingNode):
@@ -100,7 +102,7 @@ def _locate(root: Node, address: tuple) -> Node | None:
 
 def _content_end(text: str, node: Node) -> int:
     """Where a node's own text ends (block collections and block scalars report the next line)."""
-    if isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+    if isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:  # type: ignore[attr-defined]
         last = node.value[-1]
         return _content_end(text, last[1] if isinstance(last, tuple) else last)
     end = node.end_mark.index
@@ -112,7 +114,7 @@ def _content_end(text: str, node: Node) -> int:
 def _is_block(node: Node) -> bool:
     if isinstance(node, ScalarNode):
         return node.style in ("|", ">")
-    return not node.flow_style and bool(node.value)
+    return not getattr(node, "flow_style", False) and bool(node.value)
 
 
 def _replace(text: str, mapping: MappingNode, key: str, value: Any) -> tuple[int, int, str] | None:

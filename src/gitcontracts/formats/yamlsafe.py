@@ -13,7 +13,7 @@ import copy
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 from yaml import events as ev
@@ -36,7 +36,7 @@ _SPECIAL = {
 }
 _NUMERIC_START = frozenset("-+0123456789.")
 _TAG = "tag:yaml.org,2002:"
-_EXPLICIT = {_TAG + "str": str, _TAG + "int": lambda v: int(v, 0), _TAG + "float": float,
+_EXPLICIT: dict[str, Callable[[str], Any]] = {_TAG + "str": str, _TAG + "int": lambda v: int(v, 0), _TAG + "float": float,
              _TAG + "bool": lambda v: _SPECIAL[v], _TAG + "null": lambda v: _SPECIAL[v]}
 _COLLECTION_TAGS = {None, "!", _TAG + "map", _TAG + "seq", _TAG + "omap"}
 _UNSET = object()

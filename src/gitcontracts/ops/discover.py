@@ -59,7 +59,7 @@ def _stashes(ws: Workspace, q: Query) -> list[dict[str, Any]]:
             continue
         if not isinstance(doc, dict) or doc.get("discoverable") is not True or not q.matches_schema(doc.get("schema")):
             continue
-        content = doc.get("content") if isinstance(doc.get("content"), dict) else {}
+        content: dict[str, Any] = doc["content"] if isinstance(doc.get("content"), dict) else {}
         if not q.matches_text(name, doc.get("description"), doc.get("labels") or [], content.get("objective")):
             continue
         if not q.include_expired and _contract_expired(ws, content):
@@ -83,7 +83,7 @@ def _contract_expired(ws: Workspace, content: dict[str, Any]) -> bool:
 
 
 def _streams(ws: Workspace, q: Query) -> list[dict[str, Any]]:
-    results = []
+    results: list[dict[str, Any]] = []
     for name in ws.streams.names():
         try:
             if not q.screen(ws.layout.meta(name).read_bytes()):

@@ -18,7 +18,7 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
     for stream in stream_names(contract):
         if ws.streams.exists(stream):
             for entry in ws.streams.entries(stream, []):
-                data = entry.get("data") if isinstance(entry.get("data"), dict) else {}
+                data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}
                 items.append({"kind": "entry", "at": entry.get("ts"), "agent": entry.get("agent"),
                               "what": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
                               "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
@@ -32,7 +32,7 @@ def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
         return []
     data = gitlayer.run(ws.root, "log", "--all", "--reverse", "-E", f"--grep=^Contract: {contract}$",
                         "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
-    items = []
+    items: list[dict[str, Any]] = []
     for record in data.decode("utf-8", "replace").split("\x1e")[1:]:
         sha, author, when, subject, trailers = record.rstrip("\n").split("\0")
         fields = gitlayer.parse_trailers(trailers)

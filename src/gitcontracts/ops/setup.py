@@ -4,6 +4,7 @@ from __future__ import annotations
 import shlex
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from gitcontracts import gitlayer
 from gitcontracts.formats import yamledit, yamlsafe
@@ -37,7 +38,7 @@ def init_workspace(ws: Workspace, remote: str | None = None) -> InitResult:
     if remote is None and in_git and "origin" in gitlayer.remotes(ws.root):
         remote = "origin"
     if not layout.config.exists():
-        config = {"main_branch": (gitlayer.current_branch(ws.root) if in_git else None) or "main"}
+        config: dict[str, Any] = {"main_branch": (gitlayer.current_branch(ws.root) if in_git else None) or "main"}
         if remote:
             config["remote"] = remote
         config.update({"provider": "local", "require_signed": False,

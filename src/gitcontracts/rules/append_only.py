@@ -51,7 +51,8 @@ def duplicate_id_problems(old: bytes, added: list[tuple[int, bytes]], file: str)
 
     Ids in other shards are never compared: an entry stands only in its writer's shard, so a copy
     in another shard is already refused as an entry in someone else's shard."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
     for number, entry_id in entry_ids(added):
         earlier = seen.get(entry_id) or (_old_line(old, entry_id) if old else None)
         if earlier:

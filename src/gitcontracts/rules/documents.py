@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from gitcontracts.ids import is_id
 from gitcontracts.model import Problem
@@ -69,7 +69,7 @@ def _is_number(value: Any) -> str | None:
     return None if ok else "must be a number >= 0"
 
 
-def _fields(doc: dict[str, Any], checks: dict[str, Check], allowed: set[str], file: str,
+def _fields(doc: dict[str, Any], checks: Mapping[str, Check], allowed: set[str], file: str,
             required: tuple[str, ...], prefix: str = "") -> list[Problem]:
     problems = [Problem(file, f"'{key}' is required", "required", prefix.rstrip(".")) for key in required if key not in doc]
     problems += [Problem(file, f"unknown field '{key}'", "additionalProperties", f"{prefix}{key}")

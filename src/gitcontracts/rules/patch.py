@@ -60,7 +60,8 @@ def json_equal(a: Any, b: Any) -> bool:
 
 
 def _array(content: Any, path: str) -> tuple[list[Any], Address]:
-    node, address = content, ("content",)
+    node: Any = content
+    address: Address = ("content",)
     for part in path.split("."):
         if isinstance(node, list) and part.isdigit() and int(part) < len(node):
             node, address = node[int(part)], address + (int(part),)

@@ -170,7 +170,7 @@ def _jsonschema_validator(definition: Any, retrieve: Retrieve) -> Any:
         try:
             return Resource.from_contents(retrieve(uri), default_specification=DRAFT202012)
         except KeyError:
-            raise NoSuchResource(ref=uri) from None
+            raise NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
 
     checker = FormatChecker(formats=())
     for name, check in FORMATS.items():

@@ -92,12 +92,13 @@ class SchemaRegistry:
         key = f"{name}@{version}"
         if key not in self._docs:
             where = versions[version]
+            data: bytes | None
             if where.startswith("builtin:"):
                 data, source = (BUILTIN_DIR / where[len("builtin:"):]).read_bytes(), "builtin"
             else:
                 data, source = self.source.read(where), where
-                if data is None:
-                    raise NotFound(f"schema file {where} is missing")
+            if data is None:
+                raise NotFound(f"schema file {where} is missing")
             self._docs[key] = parse_schema_doc(data, source, key)
         return self._docs[key]
 
