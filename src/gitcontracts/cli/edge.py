@@ -2,12 +2,11 @@
 never a traceback unless --debug asks for it."""
 from __future__ import annotations
 
-import json
-import sys
-from typing import Any, Sequence
+from typing import Sequence
 
 import click
 
+from gitcontracts.cli.failure import fail as _fail, print_traceback as _print_traceback, unexpected
 from gitcontracts.errors import GitContractsError
 
 
@@ -34,26 +33,6 @@ def run(args: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the last line of defence: a message, not a traceback
-        if debug:
-            _print_traceback()
-        message = f"unexpected {type(exc).__name__}: {exc}"
-        return _fail(as_json, "unexpected", message, "rerun with --debug for the traceback, and report it", 1)
+        return unexpected(exc, as_json, debug)
 
 
-def _print_traceback() -> None:
-    import traceback
-
-    traceback.print_exc()
-
-
-def _fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, details: Sequence[Any] = ()) -> int:
-    if as_json:
-        error = {"code": code, "message": message, "details": list(details)}
-        if hint:
-            error["hint"] = hint
-        print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
-    else:
-        print(f"error: {message}", file=sys.stderr)
-        if hint:
-            print(f"hint: {hint}", file=sys.stderr)
-    return exit_code

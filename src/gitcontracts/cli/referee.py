@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gitcontracts.cli.app import emit, options, shared
-from gitcontracts.cli.render import github_annotations, log_text, problems_text
+from gitcontracts.cli.render import check_text, github_annotations, log_text
 from gitcontracts.errors import UsageError
 
 
@@ -39,8 +39,7 @@ def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str)
     elif fmt == "github":
         print(github_annotations(result.problems))
     else:
-        print(problems_text(result.problems, result.files, "file changed" if result.files == 1 else "files changed",
-                            result.commits))
+        print(check_text(result))
     return result.exit_code
 
 

@@ -57,3 +57,9 @@ def discover_text(results: Sequence[dict[str, Any]]) -> str:
         link = f" -> {r['linked_stash']}" if r["linked_stash"] else ""
         lines.append(f"{r['kind']:<6} {r['name']}{link}  {r['schema'] or ''}  {r['description']}{extra}")
     return "\n".join(lines) or "nothing found"
+
+
+def check_text(result: Any) -> str:
+    """A check's problems and its one-line summary."""
+    noun = "file changed" if result.files == 1 else "files changed"
+    return problems_text(result.problems, result.files, noun, result.commits)
