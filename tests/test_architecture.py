@@ -11,6 +11,7 @@ LAYERS = [
     {"store", "gitlayer"},
     {"workspace"},
     {"ops"},
+    {"protocol"},
     {"api", "demo"},
     {"cli", "__main__"},
 ]

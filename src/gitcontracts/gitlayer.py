@@ -326,3 +326,74 @@ def grep_files(root: Path, rev: str, pattern: str, folder: str) -> list[str]:
     result = run(root, *args, "--", folder, check=False)
     prefix = "" if rev == ":" else f"{rev}:"
     return [line[len(prefix):] for line in result.stdout.decode().splitlines()]
+
+
+# --- remotes and plumbing for the protocol (fetch, build a commit on any base, push, confirm) ---
+
+def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60) -> None:
+    try:
+        result = subprocess.run(("git", "fetch", "--quiet", "--no-tags", remote, *refspecs), cwd=root,
+                                capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise GitError(f"fetching from {remote} took longer than {timeout:.0f} s", hint="check the remote and retry") from None
+    if result.returncode != 0:
+        raise GitError(f"cannot fetch from {remote}: {_last_line(result.stderr)}", hint="check the remote, or use --offline")
+
+
+def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
+    """(accepted, git's message). A refused push is not an error here: the caller re-runs its action."""
+    result = run(root, "push", "--quiet", "--porcelain", remote, *refspecs, check=False)
+    text = (result.stdout + result.stderr).decode("utf-8", "replace")
+    return result.returncode == 0, text
+
+
+def remote_refs(root: Path, remote: str, pattern: str) -> dict[str, str]:
+    """ref -> sha on the remote, listed without fetching anything (`git ls-remote`)."""
+    data = output(root, "ls-remote", remote, pattern)
+    refs = {}
+    for line in data.splitlines():
+        sha, _, ref = line.partition("\t")
+        refs[ref] = sha
+    return refs
+
+
+def local_refs(root: Path, prefix: str) -> dict[str, str]:
+    data = output(root, "for-each-ref", "--format=%(refname) %(objectname)", prefix)
+    return {ref: sha for ref, _, sha in (line.partition(" ") for line in data.splitlines() if line)}
+
+
+def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Mapping[str, bytes | None],
+                 message: str, author: str) -> str:
+    """A commit whose tree is `base` with `files` replaced (None: removed), without touching the working
+    tree or the index: a temporary index, `hash-object`, `write-tree`, `commit-tree`."""
+    index = git_dir(root) / f"gitcontracts-index-{os.getpid()}-{os.urandom(4).hex()}"
+    env = {"GIT_INDEX_FILE": str(index), "GIT_AUTHOR_NAME": author}
+    if not config_get(root, "user.email"):
+        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
+    if not config_get(root, "user.name"):
+        env["GIT_COMMITTER_NAME"] = author
+    try:
+        run(root, "read-tree", base or EMPTY_TREE, env=env)
+        lines = []
+        for path, data in files.items():
+            if data is None:
+                lines.append(f"0 {ZERO}\t{path}")
+            else:
+                blob = run(root, "hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
+                lines.append(f"100644 {blob}\t{path}")
+        run(root, "update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=env)
+        tree = run(root, "write-tree", env=env).stdout.decode().strip()
+        args = [arg for parent in parents for arg in ("-p", parent)]
+        return run(root, "commit-tree", tree, *args, "-m", message, env=env).stdout.decode().strip()
+    finally:
+        index.unlink(missing_ok=True)
+
+
+def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:
+    args = ["update-ref", ref, new] + ([old] if old else [])
+    return run(root, *args, check=False).returncode == 0
+
+
+def fast_forward(root: Path, target: str) -> bool:
+    """Move the checked-out branch to `target` when that is a fast-forward and the working tree allows it."""
+    return run(root, "merge", "--ff-only", "--quiet", target, check=False).returncode == 0

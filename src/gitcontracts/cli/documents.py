@@ -137,9 +137,10 @@ def stash_get(name: str) -> None:
 @click.option("--description")
 @click.option("--label", "labels", multiple=True)
 @click.option("--private", is_flag=True, help="Do not list it in `discover`.")
+@click.option("--parent", metavar="CONTRACT/SUBTASK", help="A child contract carrying out your subtask.")
 @shared(mutating=True)
 def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: float | None, deadline: str | None,
-        file: str | None, description: str | None, labels: tuple[str, ...], private: bool) -> None:
+        file: str | None, description: str | None, labels: tuple[str, ...], private: bool, parent: str | None) -> None:
     """Announce a contract: the stash and its -execution and -discussion streams."""
     pairs = []
     for item in subtasks:
@@ -150,9 +151,16 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
     base = yamlsafe.load(read_input(file), file) if file else None
     if objective is None and not (isinstance(base, dict) and "objective" in base):
         raise UsageError("new needs --objective (or an objective in --file)")
-    result = api.new_contract(options().workspace(), name, objective, pairs, budget, deadline, base,
-                              description, labels, not private)
-    emit(result.to_dict(), lambda: f"announced contract {name}\n  " + "\n  ".join(result.paths))
+    from gitcontracts.protocol.announce import announce, new_child
+
+    if parent:
+        child = new_child(options().workspace(), name, parent, objective, pairs, budget, deadline, base, description,
+                          labels, not private, options().offline)
+        emit(child, lambda: f"announced contract {name} for {parent}\n  " + "\n  ".join(child["paths"]))
+        return
+    result = announce(options().workspace(), name, objective, pairs, budget, deadline, base, description, labels,
+                      not private, options().offline)
+    emit(result, lambda: f"announced contract {name}\n  " + "\n  ".join(result["paths"]))
 
 
 @click.command()

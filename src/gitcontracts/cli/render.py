@@ -63,3 +63,26 @@ def check_text(result: Any) -> str:
     """A check's problems and its one-line summary."""
     noun = "file changed" if result.files == 1 else "files changed"
     return problems_text(result.problems, result.files, noun, result.commits)
+
+
+def bids_text(bids: Sequence[dict[str, Any]]) -> str:
+    return "\n".join(f"{b['subtask']:<16} {b['agent']:<16} {'' if b['bid_usdc'] is None else b['bid_usdc']:<8} "
+                     f"{b['branch']}  {b['message']}" for b in bids) or "no pending claims"
+
+
+def status_text(result: dict[str, Any]) -> str:
+    if "contracts" in result:
+        return "\n".join(f"{c['name']:<28} {c['state']:<8} owner {c['owner']:<16} open {c['open']}  "
+                         f"claimed {c['claimed']}  completed {c['completed']}" for c in result["contracts"]) or "no contracts"
+    lines = [f"{result['name']} ({result['state']}) owner {result['owner']}: {result.get('objective') or ''}"]
+    for t in result["subtasks"]:
+        who = f" by {t['assigned_agent']}" if t.get("assigned_agent") else ""
+        offer = f", offered to {t['offer'].get('to')}" if isinstance(t.get("offer"), dict) else ""
+        bids = f", {len(t['bids'])} bid(s)" if t["bids"] else ""
+        lease = f", lease left {t['lease_left']}s" if t.get("lease_left") is not None else ""
+        child = f", child {t['subcontract']['name']} ({t['subcontract']['state']})" if t.get("subcontract") else ""
+        latest = f"  latest: {(t['latest'].get('data') or {}).get('message', '')}" if t.get("latest") else ""
+        lines.append(f"  {t['id']:<16} {t['status']}{who}{offer}{bids}{lease}{child}{latest}")
+    for q in result["open_questions"]:
+        lines.append(f"  open question {q['id']} by {q['agent']}: {(q.get('data') or {}).get('message', '')}")
+    return "\n".join(lines)

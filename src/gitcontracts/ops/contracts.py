@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from gitcontracts.errors import Conflict, InvalidContent
+from gitcontracts.store.files import atomic_write
 from gitcontracts.names import check_name
 from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
 from gitcontracts.ops.stashes import build_envelope
@@ -56,17 +57,14 @@ def contract_content(objective: str | None, subtasks: Sequence[tuple[str, str]],
     return content
 
 
-def new_contract(ws: Workspace, name: str, objective: str | None = None, subtasks: Sequence[tuple[str, str]] = (),
-                 budget: float | None = None, deadline: str | None = None, base: Any = None,
-                 description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True) -> NewContract:
+def contract_documents(ws: Workspace, name: str, objective: str | None = None, subtasks: Sequence[tuple[str, str]] = (),
+                       budget: float | None = None, deadline: str | None = None, base: Any = None,
+                       description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True
+                       ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The contract's envelope and the texts of its three files (stash, two stream headers), checked."""
     check_name(name, "contract name")
     execution, discussion = stream_names(name)
     check_name(execution, "stream name")
-    if ws.stashes.exists(name):
-        raise Conflict(f"contract {name!r} already exists", hint="pick another name, or patch the existing one")
-    for stream in (execution, discussion):
-        if ws.streams.exists(stream):
-            raise Conflict(f"stream {stream!r} already exists", hint="pick another contract name")
     now = ws.now()
     content = contract_content(objective, subtasks, budget,
                                resolve_moment(deadline, now) if deadline else None, base, execution)
@@ -75,12 +73,26 @@ def new_contract(ws: Workspace, name: str, objective: str | None = None, subtask
     text = yamlsafe.dump(doc)
     source = ws.layout.relative(ws.stashes.path(name))
     raise_if(stash_problems(ws.schemas, doc, text, source, name), f"contract {name}")
-    metas = (stream_meta(ws, execution, name, None, discoverable, f"Execution log of {name}"),
-             stream_meta(ws, discussion, name, None, discoverable, f"Discussion of {name}"))
+    files = {source: text}
+    for stream, what in ((execution, "Execution log"), (discussion, "Discussion")):
+        meta = stream_meta(ws, stream, name, None, discoverable, f"{what} of {name}")
+        files[ws.layout.relative(ws.layout.meta(stream))] = yamlsafe.dump(meta.to_dict())
+    return doc, files
+
+
+def new_contract(ws: Workspace, name: str, objective: str | None = None, subtasks: Sequence[tuple[str, str]] = (),
+                 budget: float | None = None, deadline: str | None = None, base: Any = None,
+                 description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True) -> NewContract:
+    doc, files = contract_documents(ws, name, objective, subtasks, budget, deadline, base, description, labels, discoverable)
+    if ws.stashes.exists(name):
+        raise Conflict(f"contract {name!r} already exists", hint="pick another name, or patch the existing one")
+    for stream in stream_names(name):
+        if ws.streams.exists(stream):
+            raise Conflict(f"stream {stream!r} already exists", hint="pick another contract name")
     # The stash is written last: streams without their stash are a leftover `fsck` names, never a half contract.
-    for meta in metas:
-        ws.streams.create(meta)
-    ws.stashes.write_text(name, text)
-    paths = (source, ws.layout.relative(ws.layout.meta(execution)), ws.layout.relative(ws.layout.meta(discussion)))
-    commit = record(ws, Action("announce", name, paths, contract=name))
-    return NewContract(Stash.from_dict(doc), metas, paths, commit)
+    paths = list(files)
+    for path in paths[1:] + paths[:1]:
+        atomic_write(ws.root / path, files[path].encode())
+    commit = record(ws, Action("announce", name, tuple(paths), contract=name))
+    metas = tuple(ws.streams.meta(stream) for stream in stream_names(name))
+    return NewContract(Stash.from_dict(doc), metas, tuple(paths), commit)

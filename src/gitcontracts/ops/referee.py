@@ -136,7 +136,7 @@ def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     problems = stash_problems(judge.schemas, doc, new.decode("utf-8", "replace"), path, stem)
     old_doc = yamlsafe.load(old, path) if old is not None else None
     if old is None:
-        creators = judge.merge_writers(path) if judge.merge_writers else {judge.actor}
+        creators = (judge.merge_writers(path) if judge.merge_writers else set()) or {judge.actor}
         if creators - {doc.get("owner")}:
             problems.append(judge.forbid(path, f"{', '.join(sorted(creators))} may create only stashes it owns "
                                                f"(owner: {doc.get('owner')})", "owner"))
@@ -191,7 +191,9 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     problems, added = append_only.appended_lines(old or b"", new, path)
     if not added:
         return problems
-    writers = judge.merge_writers(path) if judge.merge_writers else {judge.actor}
+    # A merge answers for the entries it brings: written on the merged side by their shard's agent,
+    # or by the merge's own author when the merge itself appended them (an award's reject entries).
+    writers = (judge.merge_writers(path) if judge.merge_writers else set()) or {judge.actor}
     if writers - {agent}:
         problems.append(judge.forbid(path, f"{', '.join(sorted(writers - {agent}))} may not write to the shard of {agent}"))
     problems += append_only.duplicate_id_problems(old or b"", added, path)

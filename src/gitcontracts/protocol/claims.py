@@ -1,0 +1,141 @@
+"""Claims, bids and awards (SPEC 6.3): `first` claims land on main; `review` and `lowest-bid` claims are
+branches `claim/<contract>/<subtask>/<agent>` that the owner's award merges (--no-ff)."""
+from __future__ import annotations
+
+from typing import Any
+
+from gitcontracts import gitlayer
+from gitcontracts.errors import Conflict, Forbidden, NotFound
+from gitcontracts.formats import jsonl
+from gitcontracts.names import check_name
+from gitcontracts.ops.merge_shard import merge_shards
+from gitcontracts.ops.record import Action
+from gitcontracts.ops.referee import Snapshot
+from gitcontracts.protocol.engine import Context, Outcome, perform
+from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
+from gitcontracts.workspace import Workspace
+
+
+def discussion(contract: str) -> str:
+    return f"{contract}-discussion"
+
+
+def claim_branch(contract: str, task_id: str, agent: str) -> str:
+    return f"claim/{contract}/{task_id}/{agent}"
+
+
+def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usdc: float | None = None,
+          offline: bool = False) -> dict[str, Any]:
+    check_name(contract, "contract name"), check_name(task_id, "subtask id")
+
+    def build(ctx: Context) -> Outcome:
+        doc, _ = ctx.contract(contract)
+        task = subtask(doc, contract, task_id)
+        can_take(ctx.base, doc, task, ctx.agent, ctx.now)
+        check_bid(task, bid_usdc)
+        award = task.get("award", "review")
+        ctx.set_subtask(contract, task_id, {"status": "claimed", "assigned_agent": ctx.agent})
+        data: dict[str, Any] = {"subtask_id": task_id, "agent_name": ctx.agent, "message": message}
+        if bid_usdc is not None:
+            data["bid_usdc"] = bid_usdc
+        entry = ctx.post(discussion(contract), "bid" if bid_usdc is not None else "claim", data)
+        branch = None if award == "first" else claim_branch(contract, task_id, ctx.agent)
+        result = {"contract": contract, "subtask": task_id, "agent": ctx.agent, "award": award,
+                  "branch": branch, "entry": entry}
+        return Outcome(Action("bid" if bid_usdc is not None else "claim", f"{contract}/{task_id}", tuple(ctx.files),
+                              contract, task_id), result, branch=branch)
+
+    return perform(ws, build, offline)
+
+
+def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool = False) -> dict[str, str]:
+    """branch name -> tip of the pending claim branches (the remote's, listed without fetching)."""
+    pattern = f"claim/{contract}/{task_id}/*" if task_id else f"claim/{contract}/*"
+    remote = None if offline else ws.config.remote
+    if remote:
+        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{pattern}")
+        return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+    refs = gitlayer.local_refs(ws.root, f"refs/heads/claim/{contract}/" + (f"{task_id}/" if task_id else ""))
+    return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+
+
+def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list[dict[str, Any]]:
+    """Each claim branch's claim or bid entry, read from the branch's discussion shard."""
+    bids = []
+    snapshot.reader.prefetch(f"{sha}:.contracts/streams/{discussion(contract)}/{branch.split('/')[3]}.jsonl"
+                             for branch, sha in refs.items())
+    for branch, sha in sorted(refs.items()):
+        _, _, task_id, agent = branch.split("/")
+        data = snapshot.reader.read(f"{sha}:.contracts/streams/{discussion(contract)}/{agent}.jsonl") or b""
+        entry = _last_claim(data, task_id)
+        payload = entry.get("data", {}) if entry else {}
+        bids.append({"subtask": task_id, "agent": agent, "branch": branch, "commit": sha,
+                     "bid_usdc": payload.get("bid_usdc"), "message": payload.get("message", ""),
+                     "entry": entry.get("id") if entry else None, "ts": entry.get("ts") if entry else None})
+    return bids
+
+
+def _last_claim(data: bytes, task_id: str) -> dict[str, Any] | None:
+    for line in reversed(data.split(b"\n")):
+        entry, error = jsonl.decode_line(line) if line else (None, "empty")
+        if not error and entry is not None and entry.get("label") in ("claim", "bid") and (entry.get("data") or {}).get("subtask_id") == task_id:
+            return entry
+    return None
+
+
+def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline: bool = False) -> list[dict[str, Any]]:
+    refs = claim_refs(ws, contract, task_id, offline)
+    remote = None if offline else ws.config.remote
+    if remote and refs:
+        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in refs])
+    reader = gitlayer.BlobReader(ws.root)
+    try:
+        return bid_entries(Snapshot(ws.root, reader, None), refs, contract)
+    finally:
+        reader.close()
+
+
+def award(ws: Workspace, contract: str, task_id: str, winner: str, offline: bool = False) -> dict[str, Any]:
+    """Merge the winner's claim branch (the owner's --no-ff merge commit), reject the other bids, delete the branches."""
+    return perform(ws, lambda ctx: award_build(ctx, contract, task_id, winner, claim_refs(ws, contract, task_id, offline)),
+                   offline)
+
+
+def award_build(ctx: Context, contract: str, task_id: str, winner: str, refs: dict[str, str],
+                reason: str = "") -> Outcome:
+    doc, _ = ctx.contract(contract)
+    require_owner(doc, ctx.agent, "award a subtask")
+    task = subtask(doc, contract, task_id)
+    branch = claim_branch(contract, task_id, winner)
+    if branch not in refs:
+        raise NotFound(f"no claim by {winner} on {contract}/{task_id}", hint=f"see `gitcontracts bids {contract} {task_id}`")
+    if task.get("status") != "open":
+        raise Conflict(f"subtask {task_id} is already {task.get('status')} by {task.get('assigned_agent')}")
+    tip = refs[branch]
+    ctx.set_subtask(contract, task_id, {"status": "claimed", "assigned_agent": winner}, ("offer",) if task.get("offer") else ())
+    _bring_claim_entries(ctx, contract, winner, tip)
+    bids = bid_entries(ctx.base, refs, contract)
+    for bid in bids:
+        if bid["agent"] != winner:
+            ctx.post(discussion(contract), "reject", {"subtask_id": task_id, "agent_name": bid["agent"],
+                                                       "reason": "awarded-to-other", "in_reply_to": bid["entry"],
+                                                       "message": f"awarded to {winner}"})
+    result = {"contract": contract, "subtask": task_id, "awarded_to": winner, "reason": reason,
+              "rejected": sorted(b["agent"] for b in bids if b["agent"] != winner)}
+    return Outcome(Action("award", f"{contract}/{task_id}", tuple(ctx.files), contract, task_id), result,
+                   merge_parents=(tip,), delete_branches=tuple(sorted(refs)))
+
+
+def _bring_claim_entries(ctx: Context, contract: str, winner: str, tip: str) -> None:
+    """The winner's discussion shard as the merge makes it: main's, plus the entries of the claim branch."""
+    path = f".contracts/streams/{discussion(contract)}/{winner}.jsonl"
+    fork = gitlayer.merge_base(ctx.ws.root, ctx.base_sha or tip, tip) if ctx.base_sha else None
+    ancestor = ctx.base.reader.read(f"{fork}:{path}") if fork else None
+    theirs = ctx.base.reader.read(f"{tip}:{path}") or b""
+    ctx.files[path] = merge_shards(ancestor or b"", ctx.read(path) or b"", theirs, path)
+
+
+def forbid_not_offered(task: dict[str, Any], agent: str) -> None:
+    offer = task.get("offer")
+    if not isinstance(offer, dict) or offer.get("to") != agent:
+        raise Forbidden(f"subtask {task.get('id')} is not offered to {agent}")

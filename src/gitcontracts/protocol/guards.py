@@ -1,0 +1,89 @@
+"""Checks at claim time (SPEC 6 and issue 4), each with its exit code: 6 for what this agent may not
+do (capabilities, capacity, an offer to someone else), 4 for what the state forbids (already claimed,
+a passed deadline)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gitcontracts.errors import Conflict, Forbidden, InvalidContent, NotFound
+from gitcontracts.ops.referee import Snapshot
+from gitcontracts.timeutil import parse_datetime
+from gitcontracts import gitlayer
+
+
+def subtask(doc: dict[str, Any], contract: str, task_id: str) -> dict[str, Any]:
+    for task in (doc.get("content") or {}).get("subtasks") or []:
+        if isinstance(task, dict) and task.get("id") == task_id:
+            return task
+    raise NotFound(f"contract {contract} has no subtask {task_id!r}")
+
+
+def require_owner(doc: dict[str, Any], agent: str, what: str) -> None:
+    if doc.get("owner") != agent:
+        raise Forbidden(f"only the owner {doc.get('owner')} may {what}", hint="act as the owner with --agent")
+
+
+def require_assignee(task: dict[str, Any], agent: str, what: str) -> None:
+    if task.get("status") != "claimed":
+        raise Conflict(f"subtask {task.get('id')} is {task.get('status')}, not claimed", hint=f"only claimed work can {what}")
+    if task.get("assigned_agent") != agent:
+        raise Forbidden(f"subtask {task.get('id')} is assigned to {task.get('assigned_agent')}, not {agent}")
+
+
+def passed(deadline: Any, now: datetime) -> bool:
+    try:
+        return isinstance(deadline, str) and parse_datetime(deadline) < now
+    except ValueError:
+        return False
+
+
+def can_take(base: Snapshot, doc: dict[str, Any], task: dict[str, Any], agent: str, now: datetime,
+             via_offer: bool = False) -> None:
+    """May `agent` take this subtask now? Raises the error of the first reason it may not."""
+    content = doc.get("content") or {}
+    if passed(content.get("deadline"), now):
+        raise Conflict(f"contract {doc.get('name')} expired at {content['deadline']}; it takes no new claims")
+    if passed(task.get("deadline"), now):
+        raise Conflict(f"subtask {task['id']} expired at {task['deadline']}; it takes no new claims")
+    if task.get("status") != "open":
+        who = task.get("assigned_agent")
+        raise Conflict(f"subtask {task['id']} is already {task.get('status')}" + (f" by {who}" if who else ""),
+                       hint="see `gitcontracts status` for open subtasks")
+    offer = task.get("offer")
+    if isinstance(offer, dict) and not via_offer:
+        if offer.get("exhausted"):
+            raise Forbidden(f"subtask {task['id']} waits for its owner to revise the offer")
+        if offer.get("to") != agent:
+            raise Forbidden(f"subtask {task['id']} is offered to {offer.get('to')}", hint="only they may take it while the offer stands")
+    registry = base.registry
+    if registry.present:
+        info = registry.info(agent)
+        missing = sorted(set(task.get("requires") or ()) - set(info.capabilities))
+        if missing:
+            raise Forbidden(f"{agent} lacks the capabilities {missing} that subtask {task['id']} requires",
+                            hint="agents.yaml lists each agent's capabilities")
+        if info.capacity is not None and held(base, agent) >= info.capacity:
+            raise Forbidden(f"{agent} already holds {info.capacity} claimed subtasks, its capacity (agents.yaml)")
+
+
+def held(base: Snapshot, agent: str) -> int:
+    """Subtasks claimed by `agent` at the base (git grep names the candidate files)."""
+    if not base.rev:
+        return 0
+    count = 0
+    for path in gitlayer.grep_files(base.root, base.rev, agent, ".contracts/stashes"):
+        doc = base.doc(path)
+        content = doc.get("content") if isinstance(doc, dict) else None
+        for task in (content.get("subtasks") or []) if isinstance(content, dict) else []:
+            if isinstance(task, dict) and task.get("status") == "claimed" and task.get("assigned_agent") == agent:
+                count += 1
+    return count
+
+
+def check_bid(task: dict[str, Any], bid: float | None) -> None:
+    if task.get("award") == "lowest-bid" and bid is None:
+        raise InvalidContent(f"subtask {task['id']} is awarded to the lowest bid: pass --bid-usdc N")
+    budget = task.get("budget_usdc")
+    if bid is not None and (bid < 0 or (isinstance(budget, (int, float)) and bid > budget)):
+        raise InvalidContent(f"a bid must be between 0 and the subtask's budget ({budget})")

@@ -1,0 +1,102 @@
+"""`status [CONTRACT]`: the full state in one call — each subtask with assignee, offer, pending bids,
+lease left and latest execution entry; questions without answers; done or expired; the child tree."""
+from __future__ import annotations
+
+from typing import Any
+
+from gitcontracts import gitlayer
+from gitcontracts.errors import NotFound
+from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.ops.referee import Snapshot
+from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
+from gitcontracts.protocol.guards import passed
+from gitcontracts.protocol.work import execution
+from gitcontracts.timeutil import parse_datetime, parse_duration
+from gitcontracts.workspace import Workspace
+
+
+def _snapshot(ws: Workspace, offline: bool) -> tuple[Snapshot, bool]:
+    remote = None if offline else ws.config.remote
+    reader = gitlayer.BlobReader(ws.root)
+    if remote:
+        main = ws.config.main_branch
+        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}"])
+        return Snapshot(ws.root, reader, gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{main}")), True
+    return Snapshot(ws.root, reader, gitlayer.resolve(ws.root, "HEAD")), False
+
+
+def contract_state(doc: dict[str, Any], now: Any) -> str:
+    tasks = (doc.get("content") or {}).get("subtasks") or []
+    if tasks and all(isinstance(t, dict) and t.get("status") == "completed" for t in tasks):
+        return "done"
+    return "expired" if passed((doc.get("content") or {}).get("deadline"), now) else "open"
+
+
+def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
+    snapshot, _ = _snapshot(ws, offline)
+    try:
+        if contract is None:
+            return {"contracts": _all(ws, snapshot)}
+        return _one(ws, snapshot, contract, offline)
+    finally:
+        snapshot.reader.close()
+
+
+def _all(ws: Workspace, snapshot: Snapshot) -> list[dict[str, Any]]:
+    rows = []
+    for file in snapshot.names(".contracts/stashes"):
+        doc = snapshot.doc(f".contracts/stashes/{file}")
+        if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
+            continue
+        tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
+        counts = {s: sum(1 for t in tasks if t.get("status") == s) for s in ("open", "claimed", "completed")}
+        rows.append({"name": doc.get("name"), "owner": doc.get("owner"), "state": contract_state(doc, ws.now()), **counts})
+    return rows
+
+
+def _entries(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
+    folder = f".contracts/streams/{stream}"
+    out = []
+    for name in snapshot.names(folder):
+        if name.endswith(".jsonl"):
+            out += [line.entry for line in jsonl.lines(snapshot.read(f"{folder}/{name}") or b"") if line.entry is not None]
+    return sorted(out, key=jsonl.sort_key)
+
+
+def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[str, Any]:
+    data = snapshot.read(f".contracts/stashes/{name}.yaml")
+    if data is None:
+        raise NotFound(f"no contract named {name!r}", hint="`gitcontracts status` lists the contracts")
+    doc = yamlsafe.load(data, name)
+    now = ws.now()
+    bids = bid_entries(snapshot, claim_refs(ws, name, None, offline), name)
+    executions, talk = _entries(snapshot, execution(name)), _entries(snapshot, discussion(name))
+    answered = {(e.get("data") or {}).get("in_reply_to") for e in talk if e.get("label") == "answer"}
+    subtasks = []
+    for task in (doc.get("content") or {}).get("subtasks") or []:
+        if not isinstance(task, dict):
+            continue
+        mine = [e for e in executions if (e.get("data") or {}).get("subtask_id") == task.get("id")]
+        row = {"id": task.get("id"), "status": task.get("status"), "assigned_agent": task.get("assigned_agent"),
+               "offer": task.get("offer"), "bids": [b for b in bids if b["subtask"] == task.get("id")],
+               "latest": mine[-1] if mine else None, "lease_left": _lease_left(task, executions + talk, now)}
+        if task.get("subcontract"):
+            child = snapshot.doc(f".contracts/stashes/{task['subcontract']}.yaml")
+            row["subcontract"] = {"name": task["subcontract"],
+                                  "state": contract_state(child, now) if isinstance(child, dict) else "missing"}
+        subtasks.append(row)
+    return {"name": name, "owner": doc.get("owner"), "state": contract_state(doc, now),
+            "objective": (doc.get("content") or {}).get("objective"), "deadline": (doc.get("content") or {}).get("deadline"),
+            "subtasks": subtasks,
+            "open_questions": [e for e in talk if e.get("label") == "question" and e.get("id") not in answered]}
+
+
+def _lease_left(task: dict[str, Any], entries: list[dict[str, Any]], now: Any) -> int | None:
+    if task.get("status") != "claimed" or not task.get("lease"):
+        return None
+    mine = [e for e in entries if e.get("agent") == task.get("assigned_agent")
+            and (e.get("data") or {}).get("subtask_id") == task.get("id")]
+    if not mine:
+        return None
+    last = max(parse_datetime(e["ts"]) for e in mine)
+    return int((parse_duration(task["lease"]) - (now - last)).total_seconds())
