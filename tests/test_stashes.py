@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import git
+
 from gitcontracts.demo import EXAMPLES
 
 GOOD = "objective: Survey five competitors\nsubtasks:\n  - {id: a, description: b, status: open}\n"
@@ -76,6 +78,11 @@ def test_patch_reports_matches_validates_and_keeps_comments(cli, repo: Path) -> 
     path = repo / ".contracts/stashes/c.yaml"
     cli("new", "c", "--objective", "x", "--subtask", "a:first", "--subtask", "b:second")
     path.write_text(path.read_text().replace("content:\n", "content:\n  # reviewed by a human\n"))
+    uncommitted = cli("patch", "c", "--path", "subtasks", "--match", "id=a", "--set", "status=claimed",
+                      "--set", "assigned_agent=research-bot")
+    assert uncommitted.code == 4 and "uncommitted changes" in uncommitted.err  # never clobbers a human's edit
+    assert "# reviewed by a human" in path.read_text()
+    git("commit", "-qam", "a human's note", cwd=repo)
     result = cli("patch", "c", "--path", "subtasks", "--match", "id=a", "--set", "status=claimed",
                  "--set", "assigned_agent=research-bot", "--json")
     assert result.code == 0 and result.json["items_matched"] == [1]

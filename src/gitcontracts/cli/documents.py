@@ -186,9 +186,11 @@ def patch(name: str, json_file: str | None, array_path: str | None, matches: tup
                                  "set": parse_pairs(sets, "--set"), "unset": list(unsets)}]}
     else:
         raise UsageError("patch needs --json-file F, or --path P --match K=V --set K=V")
-    result = api.patch_stash(options().workspace(), name, doc)
-    emit(result.to_dict(), lambda: f"patched {name}: items matched {list(result.items_matched)}"
-         + ("" if result.written else " (nothing changed)"))
+    from gitcontracts.protocol.edits import patch as run_patch
+
+    result = run_patch(options().workspace(), name, doc, options().offline)
+    emit(result, lambda: f"patched {name}: items matched {list(result['items_matched'])}"
+         + ("" if result["written"] else " (nothing changed)"))
 
 
 @click.command()

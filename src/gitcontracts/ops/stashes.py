@@ -72,11 +72,11 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     text = yamlsafe.dump(doc)
     raise_if(stash_problems(ws.schemas, doc, text, source, name), f"stash {name}")
     ws.stashes.write_text(name, text)
-    record(ws, Action("put", name, (source,), contract=_contract_name(doc)))
+    record(ws, Action("put", name, (source,), contract=contract_name(doc)))
     return Stash.from_dict(doc)
 
 
-def _contract_name(doc: dict[str, Any]) -> str | None:
+def contract_name(doc: dict[str, Any]) -> str | None:
     return doc.get("name") if str(doc.get("schema") or "").partition("@")[0] == CONTRACT_SCHEMA else None
 
 
@@ -86,18 +86,28 @@ def patch_stash(ws: Workspace, name: str, patch_doc: Any, owner_only: bool = Tru
     doc, text, source = ws.stashes.read(check_name(name, "stash name"))
     if owner_only:
         require_owner(ws, doc, f"stash {name!r}")
-    content, counts, changes = patching.apply(doc.get("content"), items)
-    if not changes:
-        return PatchResult(name, tuple(counts), False, True)
-    new_doc = {**doc, "content": content}
-    raise_if(stash_problems(ws.schemas, new_doc, text, source, name), f"patch of {name}")
-    new_text, kept = edited_text(text, new_doc, [(c.address, c.set, c.unset) for c in changes])
+    change = patched(ws.schemas, doc, text, source, name, items)
+    if change is None:
+        return PatchResult(name, tuple(patching.apply(doc.get("content"), items)[1]), False, True)
+    new_text, counts, kept = change
     ws.stashes.write_text(name, new_text)
-    commit = record(ws, Action("patch", name, (source,), contract=_contract_name(doc), subtask=_only_subtask(items)))
+    commit = record(ws, Action("patch", name, (source,), contract=contract_name(doc), subtask=only_subtask(items)))
     return PatchResult(name, tuple(counts), True, kept, commit)
 
 
-def _only_subtask(items: list[patching.UpdateItem]) -> str | None:
+def patched(schemas: Any, doc: dict[str, Any], text: str, source: str, name: str,
+            items: list[patching.UpdateItem]) -> tuple[str, list[int], bool] | None:
+    """The stash's text after update_items, validated (InvalidContent); None when nothing matched."""
+    content, counts, changes = patching.apply(doc.get("content"), items)
+    if not changes:
+        return None
+    new_doc = {**doc, "content": content}
+    raise_if(stash_problems(schemas, new_doc, text, source, name), f"patch of {name}")
+    new_text, kept = edited_text(text, new_doc, [(c.address, c.set, c.unset) for c in changes])
+    return new_text, counts, kept
+
+
+def only_subtask(items: list[patching.UpdateItem]) -> str | None:
     """The subtask a patch of one `subtasks` element by id changed, for the commit's Subtask trailer."""
     if len(items) == 1 and items[0].path == "subtasks" and isinstance(items[0].match.get("id"), str):
         return items[0].match["id"]

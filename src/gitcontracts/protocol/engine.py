@@ -18,10 +18,9 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import Conflict, GitContractsError, NotFound
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
-from gitcontracts.ops.checks import raise_if, stash_problems
 from gitcontracts.ops.record import Action, message
 from gitcontracts.ops.referee import Snapshot
-from gitcontracts.ops.stashes import edited_text
+from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
 from gitcontracts.store.files import atomic_write
 from gitcontracts.timeutil import format_ts
@@ -64,15 +63,18 @@ class Context:
         return entry
 
     def set_subtask(self, contract: str, task_id: str, values: dict[str, Any], unset: tuple[str, ...] = ()) -> None:
-        doc, text = self.contract(contract)
-        items = [patching.UpdateItem("subtasks", {"id": task_id}, values, unset)]
-        content, counts, changes = patching.apply(doc.get("content"), items)
-        if not counts[0]:
+        if not self.update(contract, [patching.UpdateItem("subtasks", {"id": task_id}, values, unset)])[0]:
             raise NotFound(f"contract {contract} has no subtask {task_id!r}")
-        new_doc = {**doc, "content": content}
-        raise_if(stash_problems(self.base.schemas, new_doc, None, stash_path(contract), contract), f"contract {contract}")
-        new_text, _ = edited_text(text, new_doc, [(c.address, c.set, c.unset) for c in changes])
-        self.files[stash_path(contract)] = new_text.encode()
+
+    def update(self, name: str, items: list[patching.UpdateItem]) -> tuple[list[int], bool]:
+        """update_items on a stash (in the files being built): (items matched, formatting kept)."""
+        doc, text = self.contract(name)
+        change = patched(self.base.schemas, doc, text, stash_path(name), name, items)
+        if change is None:
+            return patching.apply(doc.get("content"), items)[1], True
+        new_text, counts, kept = change
+        self.files[stash_path(name)] = new_text.encode()
+        return counts, kept
 
 
 @dataclass
@@ -123,6 +125,8 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> tuple[Outcome, 
     ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote)
     try:
         outcome = build(ctx)
+        if not outcome.nothing and (not ws.commit or not remote):
+            _refuse_to_clobber(ws, list(ctx.files))
         if not ws.commit and not outcome.nothing:
             for path, data in ctx.files.items():
                 atomic_write(ws.root / path, data or b"")
@@ -141,7 +145,9 @@ def _land(ws: Workspace, ctx: Context, outcome: Outcome, remote: str | None) -> 
     refspecs = [f"{'+' if outcome.branch else ''}{commit}:{target}"] + [f":refs/heads/{b}" for b in outcome.delete_branches]
     accepted, text = gitlayer.push(ws.root, remote, refspecs)
     if not accepted:
-        if "[rejected]" in text or "fetch first" in text or "non-fast-forward" in text or "stale info" in text:
+        # Did someone else land first? Then re-run against their main; else the refusal is real.
+        now_at = gitlayer.remote_refs(ws.root, remote, target).get(target)
+        if not outcome.branch and now_at != ctx.base_sha:
             return False
         raise GitContractsError(f"the push to {remote} was refused: {_reason(text)}",
                                 hint="see the reason above; `gitcontracts check --range` shows it locally")
@@ -152,6 +158,17 @@ def _land(ws: Workspace, ctx: Context, outcome: Outcome, remote: str | None) -> 
     if not outcome.branch:
         _follow(ws, commit, ctx)
     return True
+
+
+def _refuse_to_clobber(ws: Workspace, paths: list[str]) -> None:
+    """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
+    if not paths or not gitlayer.resolve(ws.root, "HEAD"):
+        return
+    dirty = gitlayer.run(ws.root, "status", "--porcelain", "--untracked-files=no", "--", *paths).stdout.decode().strip()
+    if dirty:
+        files = ", ".join(line[3:] for line in dirty.splitlines())
+        raise Conflict(f"uncommitted changes in {files} would be overwritten",
+                       hint="commit or stash them first, then retry")
 
 
 def _land_locally(ws: Workspace, ctx: Context, commit: str, target: str, outcome: Outcome) -> bool:
