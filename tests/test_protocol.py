@@ -127,7 +127,7 @@ def test_an_offer_chain_runs_out(net, then: str) -> None:
 
 def test_lowest_bid_wins_and_a_tie_goes_to_the_earliest(net) -> None:
     owner = net("orchestrator")
-    close = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6))
+    close = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 10))
     contract(owner, "run", run={"award": "lowest-bid", "bids_close": close, "budget_usdc": 10})
     assert net("a-bot")("claim", "job", "run").code == 3  # a lowest-bid claim needs a bid
     assert net("a-bot")("claim", "job", "run", "--bid-usdc", "11").code == 3  # over the budget
@@ -239,3 +239,43 @@ def test_twenty_agents_race_for_one_first_subtask_and_one_wins(net, round_: int)
     git("pull", "-q", "origin", "main", cwd=owner.root)
     claims = owner("stream", "read", "job-discussion", "--label", "claim", "--json").json["entries"]
     assert [e["agent"] for e in claims] == [winner]
+
+
+def test_settle_moves_an_expired_offer_along_the_chain(net) -> None:
+    owner = net("orchestrator")
+    contract(owner, "run")
+    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "3s").code == 0
+    assert owner("settle", "--json").json["steps"] == []  # expires is kept to the second: 2 s or more are left
+    time.sleep(3.5)
+    steps = owner("settle", "--json").json["steps"]
+    assert [(s["step"], s["agent"], s["offer"]["to"]) for s in steps] == [("offer-expired", "load-bot", "analyst-bot")]
+    offer = state(owner)["run"]["offer"]
+    assert offer["to"] == "analyst-bot" and "fallback" not in offer
+    assert net("analyst-bot")("accept", "job", "run").code == 0
+
+
+def test_capacity_is_checked_at_claim_time(net, repo: Path) -> None:
+    owner, loader = net("orchestrator"), net("load-bot")
+    write_tree(repo, {".contracts/agents.yaml": "admins: [orchestrator]\nagents:\n  load-bot: {capacity: 1}\n"})
+    commit_all(repo, "agents\n\nAgent: orchestrator")
+    owner.push()
+    contract(owner, "a", "b", a={"award": "first"}, b={"award": "first"})
+    assert loader("claim", "job", "a").code == 0
+    refused = loader("claim", "job", "b")
+    assert refused.code == 6 and "capacity" in refused.err
+
+
+def test_the_github_provider_says_clearly_when_gh_is_not_available(net, repo: Path) -> None:
+    import shutil
+    if shutil.which("gh"):
+        pytest.skip("gh is installed here; this test is about its absence")
+    owner = net("orchestrator")
+    contract(owner, "plan")
+    config = repo / ".contracts/config.yaml"
+    config.write_text(config.read_text().replace("provider: local", "provider: github"))
+    commit_all(repo, "github\n\nAgent: orchestrator")
+    owner.push()
+    bot = net("planner-bot")
+    refused = bot("claim", "job", "plan")
+    assert refused.code == 1 and "gh" in refused.err and "provider: local" in refused.err
+    assert "claim/" not in git("ls-remote", "origin", cwd=repo)

@@ -1,7 +1,8 @@
-"""`gitcontracts demo`: a contract's life end to end, in a fresh repository, through the real command line.
+"""`gitcontracts demo`: the api-load-test lifecycle across a shared remote, through the real command line.
 
-Each step runs `gitcontracts` as its own process, as an agent would, and the account shows the
-command, who ran it and what it printed."""
+A bare repository guarded by the pre-receive hook plays the shared remote; an orchestrator and three
+agents (planner-bot, load-bot, analyst-bot) work in clones of their own, each step a `gitcontracts`
+process of its own, as agents would run it. The account shows each command, who ran it, what it printed."""
 from __future__ import annotations
 
 import os
@@ -12,11 +13,11 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
-
-from gitcontracts import gitlayer
+from typing import Callable
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
+AGENTS = ("orchestrator", "planner-bot", "load-bot", "analyst-bot")
+CONTRACT = "api-load-test"
 
 
 @dataclass(frozen=True)
@@ -26,70 +27,144 @@ class Step:
     args: tuple[str, ...]
     expect: int = 0
     stdin: str | None = None
+    git: bool = False        # a plain git command rather than gitcontracts
+
+
+def _s(title: str, agent: str, *args: str, expect: int = 0, stdin: str | None = None) -> Step:
+    return Step(title, agent, args, expect, stdin)
+
+
+def _push(agent: str) -> Step:
+    return Step(f"{agent} publishes its stash", agent, ("push", "-q", "origin", "main"), git=True)
 
 
 def _steps() -> list[Step]:
-    ex = str(EXAMPLES)
+    ex, c = str(EXAMPLES), CONTRACT
     return [
-        Step("The orchestrator turns the repository into a workspace", "orchestrator", ("init",)),
-        Step("Schemas: the public agent-contract is built in", "orchestrator", ("schema", "list")),
-        Step("A team schema for research contracts", "orchestrator", ("schema", "add", f"{ex}/research-contract@1.yaml")),
-        Step("Announce the public example contract (deadline moved 30 days out): stash + two streams",
-             "orchestrator", ("new", "website-redesign", "--file", f"{ex}/website-redesign.yaml", "--deadline", "30d",
-                              "--description", "Landing page redesign for agent onboarding",
-                              "--label", "web", "--label", "onboarding")),
-        Step("Anyone can read it", "research-bot", ("stash", "get", "website-redesign")),
-        Step("An invalid write is refused whole, every problem named", "orchestrator",
-             ("stash", "put", "broken", "--schema", "agent-contract", "-"), 3,
-             "objective: x\nsubtasks:\n  - {id: a, description: b, status: done}\ndeadline: not-a-date\n"),
-        Step("The owner records research-bot on the research subtask (patch keeps formatting)", "orchestrator",
-             ("patch", "website-redesign", "--path", "subtasks", "--match", "id=research",
-              "--set", "status=claimed", "--set", "assigned_agent=research-bot")),
-        Step("research-bot logs progress to the execution stream (its own shard)", "research-bot",
-             ("stream", "post", "website-redesign-execution", "--label", "progress",
-              "--data", '{"subtask_id": "research", "message": "3 of 5 pages analysed"}')),
-        Step("design-bot asks a question in the discussion stream", "design-bot",
-             ("stream", "post", "website-redesign-discussion", "--label", "question",
-              "--data", '{"subtask_id": "design", "message": "Is dark mode in scope?"}')),
-        Step("The orchestrator answers it, in reply to the question's id", "orchestrator",
-             ("stream", "post", "website-redesign-discussion", "--label", "answer",
-              "--data", '{"in_reply_to": "{posted}", "message": "No, light theme only."}')),
-        Step("research-bot stores its findings as a typed stash", "research-bot",
-             ("stash", "put", "competitor-study", "--schema", "research-contract", "--discoverable",
-              "--description", "Competitor onboarding survey", "--file", f"{ex}/competitor-study.yaml")),
-        Step("research-bot delivers", "research-bot",
-             ("stream", "post", "website-redesign-execution", "--label", "deliverable",
-              "--data", '{"subtask_id": "research", "deliverable": "competitor-study", "summary": "done"}')),
-        Step("The whole discussion, shards merged in time order", "orchestrator",
-             ("stream", "read", "website-redesign-discussion")),
-        Step("The newest progress entry, read from the shards' ends", "orchestrator",
-             ("stream", "latest", "website-redesign-execution", "--label", "progress")),
-        Step("Another agent looks for work", "analyst-bot", ("discover", "-q", "landing")),
-        Step("Everything under .contracts/ validates", "orchestrator", ("validate", "--all")),
+        _s("The orchestrator publishes a typed-deliverable schema", "orchestrator", "schema", "add", f"{ex}/load-report@1.yaml"),
+        _s("... and registers the agents' capabilities (agents.yaml)", "orchestrator", "agent-file"),
+        _s("Announce the contract: stash + execution and discussion streams, pushed", "orchestrator",
+           "new", c, "--file", f"{ex}/api-load-test.yaml", "--deadline", "14d", "--label", "perf",
+           "--description", "Load test before launch"),
+        _s("load-bot looks for work", "load-bot", "discover", "-q", "load test"),
+        _s("planner-bot bids on the plan (a claim branch = a pull request)", "planner-bot",
+           "claim", c, "plan", "--bid-usdc", "8", "-m", "Plan in a day: three scenarios, 30 min ramp"),
+        _s("load-bot bids too", "load-bot", "claim", c, "plan", "--bid-usdc", "7.5", "-m", "Plan and scripts together"),
+        _s("The owner reviews the bids", "orchestrator", "bids", c, "plan"),
+        _s("... and awards the plan to planner-bot (its merge commit; the other bid is rejected)", "orchestrator",
+           "award", c, "plan", "planner-bot"),
+        _s("A late claim on the awarded subtask is refused", "load-bot", "claim", c, "plan", expect=4),
+        _s("analyst-bot asks a question", "analyst-bot", "ask", c, "run", "-m", "Which region is staging in?"),
+        _s("The owner answers it", "orchestrator", "answer", c, "--in-reply-to", "{posted}", "-m", "eu-west-1"),
+        _s("A directed offer: run goes to analyst-bot, load-bot next", "orchestrator",
+           "offer", c, "run", "--to", "analyst-bot", "--fallback", "load-bot", "--expires", "2h"),
+        _s("analyst-bot rejects it; the offer moves to load-bot", "analyst-bot",
+           "reject", c, "run", "--reason", "scheduling-conflict", "-m", "Busy with another analysis until Friday"),
+        _s("load-bot accepts", "load-bot", "accept", c, "run", "-m", "Starting tonight"),
+        _s("planner-bot reports progress", "planner-bot", "progress", c, "plan", "-m", "Scenarios written"),
+        _s("planner-bot stores the plan", "planner-bot", "stash", "put", "load-plan", "-",
+           stdin="scenarios: [browse, search, checkout]\nramp_minutes: 30\n"),
+        _push("planner-bot"),
+        _s("... and delivers it", "planner-bot", "deliver", c, "plan", "--stash", "load-plan", "--summary", "3 scenarios"),
+        _s("The owner completes the plan", "orchestrator", "complete", c, "plan"),
+        _s("load-bot reports progress with data", "load-bot", "progress", c, "run", "-m", "5x peak reached",
+           "--data", '{"rps": 5000}'),
+        _s("load-bot stores a first, incomplete report", "load-bot", "stash", "put", "run-draft", "-",
+           stdin="p95_ms: 840\n"),
+        _push("load-bot"),
+        _s("... which the load-report schema refuses as the deliverable", "load-bot",
+           "deliver", c, "run", "--stash", "run-draft", expect=3),
+        _s("load-bot stores its results", "load-bot", "stash", "put", "run-results", "-",
+           stdin="p95_ms: 840\nerror_rate: 0.02\npeak_rps: 9800\n"),
+        _push("load-bot"),
+        _s("... and delivers them: checked against the load-report schema", "load-bot",
+           "deliver", c, "run", "--stash", "run-results", "--summary", "breaks at 9.8k rps"),
+        _s("The owner completes the run", "orchestrator", "complete", c, "run"),
+        _s("The analysis goes to analyst-bot directly", "orchestrator", "offer", c, "analyze", "--to", "analyst-bot"),
+        _s("analyst-bot accepts", "analyst-bot", "accept", c, "analyze"),
+        _s("analyst-bot stores the analysis", "analyst-bot", "stash", "put", "analysis", "-",
+           stdin="bottleneck: database connection pool\nevidence: pool wait p95 610 ms at 9k rps\n"),
+        _push("analyst-bot"),
+        _s("... and delivers it", "analyst-bot", "deliver", c, "analyze", "--stash", "analysis"),
+        _s("The owner completes the analysis", "orchestrator", "complete", c, "analyze"),
+        _s("The full state in one call", "orchestrator", "status", c),
+        _s("Git history is the execution log", "orchestrator", "log", c),
+        _s("Every commit on the shared main passes the referee", "orchestrator", "check", "--range", "{root}..origin/main"),
     ]
+
+
+AGENTS_YAML = """admins: [orchestrator]
+agents:
+  orchestrator: {capabilities: [planning]}
+  planner-bot: {capabilities: [planning], capacity: 2}
+  load-bot: {capabilities: [load-testing, planning], capacity: 2}
+  analyst-bot: {capabilities: [analysis, sql], capacity: 2}
+"""
 
 
 def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
     root = directory or Path(tempfile.mkdtemp(prefix="gitcontracts-demo-"))
     root.mkdir(parents=True, exist_ok=True)
-    if not (root / ".git").exists():
-        gitlayer.init_repo(root)
-    say(f"gitcontracts demo in {root}\n")
-    posted = ""
+    say(f"gitcontracts demo in {root}: a shared bare remote, an orchestrator and three agents in their own clones\n")
+    clones = _set_up(root, say)
+    values = {"posted": "", "root": _git(clones["orchestrator"], "rev-list", "--max-parents=0", "HEAD").strip()}
     for number, step in enumerate(_steps(), 1):
-        posted = _run_step(root, number, step, say, posted)
-    say(f"\nDone. The workspace is in {root}: `cd {shlex.quote(str(root))} && gitcontracts discover`.")
+        _run_step(clones, number, step, say, values)
+    say(f"\nDone. The shared remote is {root / 'remote.git'}; each agent's clone is beside it.")
     return root
 
 
-def _run_step(root: Path, number: int, step: Step, say: Callable[[str], None], posted: str) -> str:
-    """Run one step; returns the id of the entry it posted (later steps refer to it as {posted})."""
-    args = [a.replace("{posted}", posted) for a in step.args]
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(("git", *args), cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def _set_up(root: Path, say: Callable[[str], None]) -> dict[str, Path]:
+    remote = root / "remote.git"
+    _git(root, "init", "--quiet", "--bare", "--initial-branch", "main", str(remote))
+    _cli(remote, "orchestrator", "hooks", "install")
+    clones = {}
+    for agent in AGENTS:
+        path = root / agent
+        _git(root, "clone", "--quiet", str(remote), str(path))
+        _git(path, "config", "user.name", agent)
+        _git(path, "config", "user.email", f"{agent}@example.com")
+        if agent == "orchestrator":
+            _git(path, "checkout", "--quiet", "-B", "main")
+            _cli(path, agent, "init", "--remote", "origin")
+            _git(path, "push", "--quiet", "-u", "origin", "main")
+        else:
+            _cli(path, agent, "init")
+        clones[agent] = path
+    say("  set up: remote.git (pre-receive hook installed), clones: " + ", ".join(AGENTS) + "\n")
+    return clones
+
+
+def _cli(cwd: Path, agent: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GITCONTRACTS_AGENT": agent}
+    return subprocess.run((sys.executable, "-m", "gitcontracts", *args), cwd=cwd, env=env, input=stdin,
+                          capture_output=True, text=True)
+
+
+def _run_step(clones: dict[str, Path], number: int, step: Step, say: Callable[[str], None], values: dict[str, str]) -> None:
+    args = [a.replace("{posted}", values["posted"]).replace("{root}", values["root"]) for a in step.args]
+    cwd = clones[step.agent]
     say(f"{number:>2}. {step.title}")
-    say(f"    $ gitcontracts {' '.join(shlex.quote(a) for a in _shown(args))}    # as {step.agent}")
-    env = {**os.environ, "GITCONTRACTS_AGENT": step.agent}
-    result = subprocess.run((sys.executable, "-m", "gitcontracts", *args), cwd=root, env=env,
-                            input=step.stdin, capture_output=True, text=True)
+    if args == ["agent-file"]:
+        (cwd / ".contracts/agents.yaml").write_text(AGENTS_YAML)
+        args = ["git", "add", ".contracts/agents.yaml", "&&", "git", "commit", "&&", "git", "push"]
+        _git(cwd, "add", ".contracts/agents.yaml")
+        _git(cwd, "commit", "--quiet", "-m", "contracts: agents\n\nAction: agents\nAgent: orchestrator")
+        _git(cwd, "push", "--quiet", "origin", "main")
+        say(f"    $ {' '.join(args)}    # as {step.agent}\n")
+        return
+    if step.git:
+        say(f"    $ git {' '.join(args)}    # as {step.agent}")
+        _git(cwd, *args)
+        say("")
+        return
+    shown = " ".join(shlex.quote(a.replace(str(EXAMPLES), "examples")) for a in args)
+    say(f"    $ gitcontracts {shown}    # as {step.agent}")
+    result = _cli(cwd, step.agent, *args, stdin=step.stdin)
     for line in (result.stdout + result.stderr).rstrip().splitlines():
         say(f"      {line}")
     if result.returncode != step.expect:
@@ -97,10 +172,6 @@ def _run_step(root: Path, number: int, step: Step, say: Callable[[str], None], p
     if step.expect:
         say(f"      (exit {result.returncode}, as expected)")
     say("")
-    found = re.search(r"^posted (\S+)", result.stdout, re.M)
-    return found.group(1) if found else posted
-
-
-def _shown(args: Sequence[str]) -> list[str]:
-    return [a.replace(str(EXAMPLES), "examples") for a in args]
-
+    found = re.search(r"^(?:posted|asked) (\S+)", result.stdout, re.M)
+    if found:
+        values["posted"] = found.group(1)

@@ -81,7 +81,9 @@ def status_text(result: dict[str, Any]) -> str:
         bids = f", {len(t['bids'])} bid(s)" if t["bids"] else ""
         lease = f", lease left {t['lease_left']}s" if t.get("lease_left") is not None else ""
         child = f", child {t['subcontract']['name']} ({t['subcontract']['state']})" if t.get("subcontract") else ""
-        latest = f"  latest: {(t['latest'].get('data') or {}).get('message', '')}" if t.get("latest") else ""
+        data = (t.get("latest") or {}).get("data") or {}
+        latest = f"  latest {t['latest'].get('label')}: {data.get('message') or data.get('summary') or data.get('deliverable') or ''}" \
+            if t.get("latest") else ""
         lines.append(f"  {t['id']:<16} {t['status']}{who}{offer}{bids}{lease}{child}{latest}")
     for q in result["open_questions"]:
         lines.append(f"  open question {q['id']} by {q['agent']}: {(q.get('data') or {}).get('message', '')}")

@@ -11,6 +11,7 @@ from gitcontracts.names import check_name
 from gitcontracts.ops.merge_shard import merge_shards
 from gitcontracts.ops.record import Action
 from gitcontracts.ops.referee import Snapshot
+from gitcontracts.protocol import providers
 from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
 from gitcontracts.workspace import Workspace
@@ -27,6 +28,8 @@ def claim_branch(contract: str, task_id: str, agent: str) -> str:
 def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usdc: float | None = None,
           offline: bool = False) -> dict[str, Any]:
     check_name(contract, "contract name"), check_name(task_id, "subtask id")
+    provider = "local" if offline or not ws.config.remote else ws.config.provider
+    providers.require_available(provider, ws.root)
 
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
@@ -45,7 +48,11 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
         return Outcome(Action("bid" if bid_usdc is not None else "claim", f"{contract}/{task_id}", tuple(ctx.files),
                               contract, task_id), result, branch=branch)
 
-    return perform(ws, build, offline)
+    result = perform(ws, build, offline)
+    if result.get("branch") and ws.commit:
+        providers.opened(provider, ws.root, result["branch"], ws.config.main_branch, f"claim {contract}/{task_id}",
+                         f"{ws.agent} claims {task_id} of {contract}. {message}".strip())
+    return result
 
 
 def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool = False) -> dict[str, str]:
@@ -97,8 +104,13 @@ def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline:
 
 def award(ws: Workspace, contract: str, task_id: str, winner: str, offline: bool = False) -> dict[str, Any]:
     """Merge the winner's claim branch (the owner's --no-ff merge commit), reject the other bids, delete the branches."""
-    return perform(ws, lambda ctx: award_build(ctx, contract, task_id, winner, claim_refs(ws, contract, task_id, offline)),
-                   offline)
+    provider = "local" if offline or not ws.config.remote else ws.config.provider
+    providers.require_available(provider, ws.root)
+    result = perform(ws, lambda ctx: award_build(ctx, contract, task_id, winner, claim_refs(ws, contract, task_id, offline)),
+                     offline)
+    losers = [claim_branch(contract, task_id, agent) for agent in result["rejected"]]
+    providers.closed(provider, ws.root, losers, f"awarded to {winner}")
+    return result
 
 
 def award_build(ctx: Context, contract: str, task_id: str, winner: str, refs: dict[str, str],
