@@ -24,6 +24,15 @@ def require_owner(doc: dict[str, Any], agent: str, what: str) -> None:
         raise Forbidden(f"only the owner {doc.get('owner')} may {what}", hint="act as the owner with --agent")
 
 
+def owners_subtask(doc: dict[str, Any], contract: str, task_id: str, agent: str, status: str, done: str) -> dict[str, Any]:
+    """The subtask, when `agent` owns the contract (else 6) and the subtask is `status` (else 4)."""
+    require_owner(doc, agent, f"have a subtask {done}")
+    task = subtask(doc, contract, task_id)
+    if task.get("status") != status:
+        raise Conflict(f"subtask {task_id} is {task.get('status')}; only {status} subtasks are {done}")
+    return task
+
+
 def require_assignee(task: dict[str, Any], agent: str, what: str) -> None:
     if task.get("status") != "claimed":
         raise Conflict(f"subtask {task.get('id')} is {task.get('status')}, not claimed", hint=f"only claimed work can {what}")

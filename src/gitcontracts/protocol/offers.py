@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Sequence
 
-from gitcontracts.errors import Conflict, Forbidden, InvalidContent
+from gitcontracts.errors import Forbidden, InvalidContent
 from gitcontracts.names import check_name
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.claims import discussion, forbid_not_offered
 from gitcontracts.protocol.engine import Context, Outcome, perform
-from gitcontracts.protocol.guards import can_take, require_owner, subtask
+from gitcontracts.protocol.guards import can_take, owners_subtask, subtask
 from gitcontracts.rules.documents import REJECT_REASONS
 from gitcontracts.rules.offers import advance
 from gitcontracts.timeutil import format_seconds, parse_datetime, resolve_moment
@@ -25,10 +25,7 @@ def offer(ws: Workspace, contract: str, task_id: str, to: str, fallback: Sequenc
 
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
-        require_owner(doc, ctx.agent, "make an offer")
-        task = subtask(doc, contract, task_id)
-        if task.get("status") != "open":
-            raise Conflict(f"subtask {task_id} is {task.get('status')}; only open subtasks are offered")
+        owners_subtask(doc, contract, task_id, ctx.agent, "open", "offered")
         terms: dict[str, Any] = {"to": to}
         if fallback:
             terms["fallback"] = list(fallback)

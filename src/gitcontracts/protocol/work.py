@@ -10,7 +10,7 @@ from gitcontracts.ops.checks import raise_if, schema_problems
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.claims import discussion
 from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
-from gitcontracts.protocol.guards import require_assignee, require_owner, subtask
+from gitcontracts.protocol.guards import owners_subtask, require_assignee, subtask
 from gitcontracts.workspace import Workspace
 
 
@@ -55,10 +55,7 @@ def deliver(ws: Workspace, contract: str, task_id: str, stash: str, summary: str
 def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) -> dict[str, Any]:
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
-        require_owner(doc, ctx.agent, "complete a subtask")
-        task = subtask(doc, contract, task_id)
-        if task.get("status") != "claimed":
-            raise Conflict(f"subtask {task_id} is {task.get('status')}; only claimed subtasks are completed")
+        task = owners_subtask(doc, contract, task_id, ctx.agent, "claimed", "completed")
         if not task.get("subcontract") and not has_entry(ctx, execution(contract), "deliverable", task_id):
             raise Conflict(f"subtask {task_id} has no deliverable yet", hint="the assignee delivers first (`gitcontracts deliver`)")
         ctx.set_subtask(contract, task_id, {"status": "completed"})
