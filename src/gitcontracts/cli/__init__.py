@@ -11,8 +11,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gitcontracts import __version__
         print(f"gitcontracts {__version__}")
         return 0
-    if args == ["check", "--staged"]:  # the pre-commit hook's call, answered without click
-        from gitcontracts.cli.fast import check_staged
-        return check_staged()
+    from gitcontracts.cli.fast import fast_path
+
+    answer = fast_path(args)  # the hot calls of hooks and polling agents, answered without click
+    if answer is not None:
+        return answer
     from gitcontracts.cli.edge import run
     return run(args)

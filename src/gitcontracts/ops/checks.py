@@ -1,12 +1,14 @@
 """Checking whole documents against the rules and their schemas: problems with file, line, path, rule."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from gitcontracts.errors import GitContractsError, InvalidContent
 from gitcontracts.model import Problem
 from gitcontracts.rules.documents import contract_problems, envelope_problems
-from gitcontracts.store.schemas import SchemaRegistry
+
+if TYPE_CHECKING:  # the registry imports PyYAML; reading a stream needs neither
+    from gitcontracts.store.schemas import SchemaRegistry
 
 CONTRACT_SCHEMA = "agent-contract"
 

@@ -11,7 +11,6 @@ from gitcontracts.ids import new_id
 from gitcontracts.model import StreamMeta
 from gitcontracts.names import check_name
 from gitcontracts.ops.checks import raise_if, schema_problems
-from gitcontracts.ops.record import Action, record
 from gitcontracts.rules.documents import entry_problems
 from gitcontracts.store.streams import Warning_
 from gitcontracts.timeutil import format_seconds, format_ts, parse_datetime
@@ -33,6 +32,8 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     if linked_stash is not None and not ws.stashes.exists(check_name(linked_stash, "stash name")):
         raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
     meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
+    from gitcontracts.ops.record import Action, record  # git only for writers: `latest` stays light
+
     path = ws.streams.create(meta)
     record(ws, Action("stream-create", name, (ws.layout.relative(path),), contract=linked_stash))
     return meta
@@ -74,6 +75,8 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, A
                                  hint="post a smaller entry, or put the payload in a stash and name it")
         written.update(entry)
         return line
+
+    from gitcontracts.ops.record import Action, record
 
     path = ws.streams.append(stream, agent, build)
     subtask = data.get("subtask_id") if isinstance(data, dict) and isinstance(data.get("subtask_id"), str) else None
