@@ -349,7 +349,12 @@ def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
 
 def remote_refs(root: Path, remote: str, pattern: str) -> dict[str, str]:
     """ref -> sha on the remote, listed without fetching anything (`git ls-remote`)."""
-    data = output(root, "ls-remote", remote, pattern)
+    result = run(root, "ls-remote", remote, pattern, check=False)
+    if result.returncode != 0:
+        first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["no answer"])[0]
+        raise GitError(f"cannot reach the remote {remote}: {first.removeprefix('fatal: ')}",
+                       hint="check `git remote -v` and the network, or use --offline")
+    data = result.stdout.decode("utf-8", "replace").strip()
     refs = {}
     for line in data.splitlines():
         sha, _, ref = line.partition("\t")

@@ -73,7 +73,7 @@ class LazyGroup(click.Group):
     modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
                "stream": "streams", "discover": "streams",
-               "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee",
+               "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
                **{name: "protocol" for name in ("claim", "bids", "award", "offer", "accept", "reject", "progress",
                                                 "deliver", "complete", "release", "ask", "answer", "settle", "status")}}
 

@@ -88,5 +88,23 @@ def log(contract: str) -> None:
     emit({"contract": contract, "timeline": items}, lambda: log_text(items))
 
 
-COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log}
+@click.command()
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron and CI).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds between fetches of the remote.")
+@shared(mutating=True)
+def watch(once: bool, interval: float) -> int:
+    """React to claims, entries, offers, bids, leases, deadlines; as owner, do the automatic steps."""
+    from gitcontracts.cli.render import event_line
+    from gitcontracts.watch import watch as run
+
+    as_json = options().as_json
+
+    def emit(event: dict) -> None:
+        print(json.dumps(event, ensure_ascii=False) if as_json else event_line(event), flush=True)
+
+    return run(options().workspace(), emit, interval, once, options().offline)
+
+
+COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log, "watch": watch}
 

@@ -88,3 +88,11 @@ def status_text(result: dict[str, Any]) -> str:
     for q in result["open_questions"]:
         lines.append(f"  open question {q['id']} by {q['agent']}: {(q.get('data') or {}).get('message', '')}")
     return "\n".join(lines)
+
+
+def event_line(event: dict[str, Any]) -> str:
+    """A watcher event for people: when, what, where, who (and the message of a warning)."""
+    where = "/".join(x for x in (event.get("contract"), event.get("subtask")) if x) or event.get("ref") or ""
+    extra = event.get("label") or event.get("message") or event.get("problems") or ""
+    mark = "* " if event.get("action") else "  "
+    return f"{mark}{event.get('at') or ''}  {event['type']:<16} {where:<28} {event.get('agent') or '':<16} {extra}".rstrip()

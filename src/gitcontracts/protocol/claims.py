@@ -151,3 +151,25 @@ def forbid_not_offered(task: dict[str, Any], agent: str) -> None:
     offer = task.get("offer")
     if not isinstance(offer, dict) or offer.get("to") != agent:
         raise Forbidden(f"subtask {task.get('id')} is not offered to {agent}")
+
+
+def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problems: str, offline: bool = False) -> dict[str, Any] | None:
+    """The owner's `reject` (reason: policy) of a claim branch that fails its checks; once per claim commit."""
+    def build(ctx: Context) -> Outcome:
+        doc, _ = ctx.contract(contract)
+        if doc.get("owner") != ctx.agent:
+            return Outcome(Action("reject", contract, ()), {}, nothing=True)
+        path = f".contracts/streams/{discussion(contract)}/{ctx.agent}.jsonl"
+        branch = claim_branch(contract, task_id, agent)
+        tip = claim_refs(ws, contract, task_id, offline).get(branch)
+        marker = f"{branch}@{tip}"
+        for line in jsonl.lines(ctx.read(path) or b""):
+            if line.entry and (line.entry.get("data") or {}).get("claim") == marker:
+                return Outcome(Action("reject", contract, ()), {}, nothing=True)  # already answered
+        ctx.post(discussion(contract), "reject", {"subtask_id": task_id, "agent_name": agent, "reason": "policy",
+                                                   "message": problems[:2000], "claim": marker})
+        return Outcome(Action("reject", f"{contract}/{task_id}", tuple(ctx.files), contract, task_id),
+                       {"contract": contract, "subtask": task_id, "agent": agent})
+
+    result = perform(ws, build, offline)
+    return result or None

@@ -1,0 +1,247 @@
+"""One pass of the watcher (SPEC 9): what changed since the last pass, as events, and the owner's
+automatic steps. All state is in git: the last pass is a small JSON blob that the ref
+`refs/gitcontracts/watch/<agent>` points to, written after the pass, so a watcher killed at any point
+and restarted re-derives the same actions (which are idempotent: only what is due is done)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from gitcontracts import gitlayer
+from gitcontracts.errors import GitContractsError
+from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.ops.check import check_range
+from gitcontracts.ops.referee import Snapshot
+from gitcontracts.protocol.status import contract_state
+from gitcontracts.timeutil import format_ts, parse_datetime
+from gitcontracts.workspace import Workspace
+
+ACTION_EVENTS = {"offer": "offer-made", "award": "awarded", "accept": "offer-accepted", "reject": "offer-rejected"}
+SETTLE_EVENTS = {"offer-expired": "offer-expired", "lease-expired": "lease-expired", "bids-closed": "bids-closed",
+                 "child-done": "child-done"}
+
+
+@dataclass
+class WatchState:
+    main: str | None = None
+    claims: dict[str, str] = field(default_factory=dict)
+    at: str | None = None
+
+    def to_json(self) -> bytes:
+        return json.dumps({"main": self.main, "claims": self.claims, "at": self.at}, sort_keys=True).encode()
+
+
+def state_ref(agent: str) -> str:
+    return f"refs/gitcontracts/watch/{agent}"
+
+
+def load_state(ws: Workspace) -> WatchState | None:
+    result = gitlayer.run(ws.root, "cat-file", "blob", state_ref(ws.agent), check=False)
+    if result.returncode != 0:
+        return None
+    try:
+        doc = json.loads(result.stdout)
+        return WatchState(doc.get("main"), dict(doc.get("claims") or {}), doc.get("at"))
+    except ValueError:
+        return None
+
+
+def save_state(ws: Workspace, state: WatchState) -> None:
+    blob = gitlayer.run(ws.root, "hash-object", "-w", "--stdin", input=state.to_json()).stdout.decode().strip()
+    gitlayer.update_ref(ws.root, state_ref(ws.agent), blob)
+
+
+def event(kind: str, at: str | None, **fields: Any) -> dict[str, Any]:
+    base = {"type": kind, "contract": None, "subtask": None, "agent": None, "ref": None, "commit": None, "at": at}
+    return {**base, **{k: v for k, v in fields.items()}}
+
+
+def run_pass(ws: Workspace, offline: bool = False, automate: bool = True) -> list[dict[str, Any]]:
+    """Events since the last pass, the owner's automatic steps taken, and the new state saved."""
+    now = format_ts(ws.now())
+    remote = None if offline else ws.config.remote
+    main = ws.config.main_branch
+    claims = _claims(ws, remote)
+    if remote:
+        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}"] +
+                       [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in claims], timeout=30)
+    main_ref = f"refs/remotes/{remote}/{main}" if remote else f"refs/heads/{main}"
+    main_sha = gitlayer.resolve(ws.root, main_ref)
+    before = load_state(ws)
+    if before is None:  # the first pass ever: history is not replayed as news
+        before = WatchState(main_sha, dict(claims), now)
+    events = _claim_events(ws, before, claims, main_sha, now, remote)
+    events += _main_events(ws, before.main, main_sha, now)
+    events += _deadline_events(ws, main_sha, before.at, now)
+    if automate:
+        events += _automate(ws, events, claims, offline)
+        main_sha = gitlayer.resolve(ws.root, main_ref)
+    save_state(ws, WatchState(main_sha, dict(_claims(ws, remote)) if automate else dict(claims), now))
+    return events
+
+
+def _claims(ws: Workspace, remote: str | None) -> dict[str, str]:
+    if remote:
+        refs = gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
+    else:
+        refs = gitlayer.local_refs(ws.root, "refs/heads/claim/")
+    return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+
+
+def _claim_events(ws: Workspace, before: WatchState, claims: dict[str, str], main: str | None, now: str,
+                  remote: str | None) -> list[dict[str, Any]]:
+    events = []
+    for branch, sha in sorted(claims.items()):
+        parts = branch.split("/")
+        if len(parts) != 4:
+            continue
+        kind = "claim-opened" if branch not in before.claims else "claim-updated" if before.claims[branch] != sha else None
+        if kind:
+            events.append(event(kind, now, contract=parts[1], subtask=parts[2], agent=parts[3], ref=branch, commit=sha))
+    for branch, sha in sorted(before.claims.items()):
+        parts = branch.split("/")
+        if branch not in claims and len(parts) == 4 and not (main and gitlayer.is_ancestor(ws.root, sha, main)):
+            events.append(event("claim-withdrawn", now, contract=parts[1], subtask=parts[2], agent=parts[3], ref=branch, commit=sha))
+    return events
+
+
+def _main_events(ws: Workspace, old: str | None, new: str | None, now: str) -> list[dict[str, Any]]:
+    if not new or old == new:
+        return []
+    if old and not gitlayer.is_ancestor(ws.root, old, new):
+        old = gitlayer.merge_base(ws.root, old, new)
+    commits = gitlayer.first_parent_commits(ws.root, old, new, [".contracts"])
+    reader = gitlayer.BlobReader(ws.root)
+    events: list[dict[str, Any]] = []
+    try:
+        reader.prefetch(b for c in commits for ch in c.changes for b in (ch.old, ch.new))
+        for commit in commits:
+            trailers = commit.trailers
+            kind = ACTION_EVENTS.get(trailers.get("Action", ""))
+            if kind:
+                events.append(event(kind, commit.when, contract=trailers.get("Contract"), subtask=trailers.get("Subtask"),
+                                    agent=trailers.get("Agent", commit.author), commit=commit.sha, ref="main"))
+            events += _entries(commit, reader)
+            events += _done(commit, reader)
+    finally:
+        reader.close()
+    checked = check_range(ws.root, f"{old}..{new}", None, ws.config.main_branch) if old else None
+    if checked and checked.problems:  # a main that fails the referee (a remote without the pre-receive hook)
+        bad = sorted({p.commit for p in checked.problems if p.commit})
+        events.append(event("invalid-push", now, ref="main", commit=bad[0] if bad else new,
+                            problems="; ".join(p.message for p in checked.problems[:3])))
+    return events
+
+
+def _entries(commit: gitlayer.CommitInfo, reader: gitlayer.BlobReader) -> list[dict[str, Any]]:
+    out = []
+    for change in commit.changes:
+        if not change.path.endswith(".jsonl"):
+            continue
+        old, new = reader.read(change.old) or b"", reader.read(change.new) or b""
+        added = new[len(old):] if new.startswith(old) else b""
+        stream = change.path.split("/")[2]
+        for line in jsonl.lines(added):
+            entry: dict[str, Any] = line.entry or {}
+            data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}
+            contract = stream.rsplit("-", 1)[0] if stream.endswith(("-execution", "-discussion")) else None
+            out.append(event("entry-posted", entry.get("ts", commit.when), contract=contract, subtask=data.get("subtask_id"),
+                             agent=entry.get("agent"), commit=commit.sha, ref="main", stream=stream,
+                             label=entry.get("label"), id=entry.get("id")))
+            if entry.get("label") == "status-update" and data.get("reason") == "offer-expired":
+                out.append(event("offer-moved", entry.get("ts", commit.when), contract=contract,
+                                 subtask=data.get("subtask_id"), agent=data.get("agent_name"), commit=commit.sha, ref="main"))
+    return out
+
+
+def _done(commit: gitlayer.CommitInfo, reader: gitlayer.BlobReader) -> list[dict[str, Any]]:
+    out = []
+    for change in commit.changes:
+        if not (change.path.startswith(".contracts/stashes/") and change.path.endswith(".yaml")):
+            continue
+        docs = []
+        for blob in (change.old, change.new):
+            data = reader.read(blob)
+            try:
+                docs.append(yamlsafe.load(data, change.path) if data else None)
+            except GitContractsError:
+                docs.append(None)
+        old, new = docs
+        if isinstance(new, dict) and contract_state(new, parse_datetime("1970-01-01T00:00:00Z")) == "done" and not (
+                isinstance(old, dict) and contract_state(old, parse_datetime("1970-01-01T00:00:00Z")) == "done"):
+            out.append(event("contract-done", commit.when, contract=new.get("name"), commit=commit.sha, ref="main"))
+    return out
+
+
+def _deadline_events(ws: Workspace, main: str | None, last: str | None, now: str) -> list[dict[str, Any]]:
+    """Contracts whose deadline fell between the last pass and this one (and are not done)."""
+    if not main or not last:
+        return []
+    reader = gitlayer.BlobReader(ws.root)
+    snapshot = Snapshot(ws.root, reader, main)
+    events = []
+    try:
+        names = [n for n in snapshot.names(".contracts/stashes") if n.endswith(".yaml")]
+        reader.prefetch(f"{main}:.contracts/stashes/{n}" for n in names)
+        start, end = parse_datetime(last), parse_datetime(now)
+        for name in names:
+            doc = snapshot.doc(f".contracts/stashes/{name}")
+            deadline = (doc.get("content") or {}).get("deadline") if isinstance(doc, dict) else None
+            try:
+                moment = parse_datetime(deadline) if isinstance(deadline, str) else None
+            except ValueError:
+                moment = None
+            if moment and start < moment <= end and contract_state(doc, parse_datetime("1970-01-01T00:00:00Z")) != "done":
+                events.append(event("deadline-passed", deadline, contract=doc.get("name"), ref="main", commit=main))
+    finally:
+        reader.close()
+    return events
+
+
+def _automate(ws: Workspace, events: list[dict[str, Any]], claims: dict[str, str], offline: bool) -> list[dict[str, Any]]:
+    """The owner's automatic steps: settle, and a policy rejection of claim branches that fail their checks."""
+    from gitcontracts.protocol.settle import settle
+
+    out: list[dict[str, Any]] = []
+    for e in events:
+        if e["type"] in ("claim-opened", "claim-updated"):
+            out += _check_claim(ws, e, offline)
+    try:
+        result = settle(ws, None, offline)
+    except GitContractsError as exc:
+        return out + [event("action-failed", format_ts(ws.now()), message=exc.message)]
+    for step in result.get("steps", []):
+        out.append(event(SETTLE_EVENTS.get(step["step"], step["step"]), format_ts(ws.now()), contract=step["contract"],
+                         subtask=step["subtask"], agent=step.get("agent"), commit=result.get("commit"), ref="main",
+                         action=True, step=step))
+        if step["step"] == "bids-closed":
+            out.append(event("awarded", format_ts(ws.now()), contract=step["contract"], subtask=step["subtask"],
+                             agent=step.get("agent"), commit=result.get("commit"), ref="main", action=True))
+    return out
+
+
+def _check_claim(ws: Workspace, claim_event: dict[str, Any], offline: bool) -> list[dict[str, Any]]:
+    """A claim branch that fails `check --range`: an invalid-push event and, as owner, a `reject` (policy)."""
+    remote = None if offline else ws.config.remote
+    tip = f"refs/remotes/{remote}/{claim_event['ref']}" if remote else f"refs/heads/{claim_event['ref']}"
+    main = f"refs/remotes/{remote}/{ws.config.main_branch}" if remote else ws.config.main_branch
+    base = gitlayer.merge_base(ws.root, main, tip)
+    if not base:
+        return []
+    result = check_range(ws.root, f"{base}..{tip}", f"refs/heads/{claim_event['ref']}", ws.config.main_branch)
+    if not result.problems:
+        return []
+    problems = "; ".join(p.message for p in result.problems[:3])
+    out = [event("invalid-push", claim_event["at"], contract=claim_event["contract"], subtask=claim_event["subtask"],
+                 agent=claim_event["agent"], ref=claim_event["ref"], commit=claim_event["commit"], problems=problems)]
+    try:
+        from gitcontracts.protocol.claims import reject_claim
+
+        rejected = reject_claim(ws, claim_event["contract"], claim_event["subtask"], claim_event["agent"], problems, offline)
+    except GitContractsError:
+        return out
+    if rejected:
+        out.append(event("claim-rejected", claim_event["at"], contract=claim_event["contract"], subtask=claim_event["subtask"],
+                         agent=claim_event["agent"], ref=claim_event["ref"], commit=rejected.get("commit"), action=True))
+    return out
