@@ -12,6 +12,7 @@ LAYERS = [
     {"workspace"},
     {"ops"},
     {"protocol"},
+    {"watch"},
     {"api", "demo"},
     {"cli", "__main__"},
 ]
