@@ -15,7 +15,7 @@ import time
 from typing import Any, Callable
 
 from gitcontracts import gitlayer
-from gitcontracts.protocol.observe import run_pass
+from gitcontracts.protocol.observe import Memo, run_pass
 from gitcontracts.workspace import Workspace
 
 HOOK_TIMEOUT = 30.0
@@ -29,10 +29,13 @@ def watch(ws: Workspace, emit: Emit, interval: float = 10.0, once: bool = False,
           stop: threading.Event | None = None) -> int:
     stop = stop or threading.Event()
     hooks: list[threading.Thread] = []
+    memo = Memo()
+    wake = threading.Event()
+    observer = None if once else _observe(ws, wake)  # watching starts first: nothing during the first pass is missed
     try:
-        _pass(ws, emit, offline, hooks, first=True)  # an unreachable remote at start is an error, not a warning
-        if not once:
-            _loop(ws, emit, interval, offline, stop, hooks)
+        _pass(ws, emit, offline, hooks, memo, first=True)  # an unreachable remote at start is an error, not a warning
+        if observer is not None:
+            _loop(ws, emit, interval, offline, stop, hooks, memo, wake, observer)
     finally:
         for thread in hooks:  # let running `on:` commands finish (each is bounded by HOOK_TIMEOUT)
             thread.join(timeout=HOOK_TIMEOUT)
@@ -40,9 +43,7 @@ def watch(ws: Workspace, emit: Emit, interval: float = 10.0, once: bool = False,
 
 
 def _loop(ws: Workspace, emit: Emit, interval: float, offline: bool, stop: threading.Event,
-          hooks: list[threading.Thread]) -> None:
-    wake = threading.Event()
-    observer = _observe(ws, wake)
+          hooks: list[threading.Thread], memo: Memo, wake: threading.Event, observer: Any) -> None:
     _on_signals(stop, wake)
     next_timer = time.monotonic() + interval
     try:
@@ -55,28 +56,29 @@ def _loop(ws: Workspace, emit: Emit, interval: float, offline: bool, stop: threa
                 wake.clear()
             if time.monotonic() >= next_timer:
                 next_timer = time.monotonic() + interval
-            _pass(ws, emit, offline, hooks)
+            _pass(ws, emit, offline, hooks, memo)
             hooks[:] = [t for t in hooks if t.is_alive()]
     finally:
         observer.stop()
         observer.join(timeout=1)
 
 
-def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread], first: bool = False) -> None:
-    try:
-        events = run_pass(ws, offline)
-    except gitlayer.GitError as exc:
-        if first:
-            raise
-        emit({"type": "warning", "at": None, "message": exc.message})
-        return
-    for event in events:
+def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread], memo: Memo,
+          first: bool = False) -> None:
+    def publish(event: dict[str, Any]) -> None:
         emit(event)
         command = ws.config.on.get(event["type"])
         if command:
             thread = threading.Thread(target=_run_hook, args=(ws, command, event, emit), daemon=True)
             thread.start()
             hooks.append(thread)
+
+    try:
+        run_pass(ws, offline, memo=memo, publish=publish)
+    except gitlayer.GitError as exc:
+        if first:
+            raise
+        emit({"type": "warning", "at": None, "message": exc.message})
 
 
 def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) -> None:
@@ -94,10 +96,14 @@ def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) ->
 
 
 def _observe(ws: Workspace, wake: threading.Event) -> Any:
-    from watchdog.events import FileSystemEventHandler
+    from watchdog import events as fs
     from watchdog.observers import Observer
 
-    class Wake(FileSystemEventHandler):  # type: ignore[misc]
+    # Writes only: git reads refs all the time (every pass does), and a watcher woken by reads wakes itself.
+    writes = [fs.FileCreatedEvent, fs.FileModifiedEvent, fs.FileDeletedEvent, fs.FileMovedEvent, fs.FileClosedEvent,
+              fs.DirCreatedEvent, fs.DirDeletedEvent, fs.DirMovedEvent]
+
+    class Wake(fs.FileSystemEventHandler):  # type: ignore[misc]
         def on_any_event(self, event: Any) -> None:
             path = str(getattr(event, "dest_path", "") or event.src_path)
             if not any(part in path for part in _IGNORED):
@@ -107,7 +113,7 @@ def _observe(ws: Workspace, wake: threading.Event) -> Any:
     git_dir = gitlayer.git_dir(ws.root)
     for folder, recursive in ((ws.layout.contracts, True), (git_dir / "refs" / "heads", True), (git_dir, False)):
         if folder.is_dir():
-            observer.schedule(Wake(), str(folder), recursive=recursive)
+            observer.schedule(Wake(), str(folder), recursive=recursive, event_filter=writes)
     observer.start()
     return observer
 

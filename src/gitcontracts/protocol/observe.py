@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Callable
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
@@ -14,7 +15,7 @@ from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ops.check import check_range
 from gitcontracts.ops.referee import Snapshot
 from gitcontracts.protocol.status import contract_state
-from gitcontracts.timeutil import format_ts, parse_datetime
+from gitcontracts.timeutil import format_ts, parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
 
 ACTION_EVENTS = {"offer": "offer-made", "award": "awarded", "accept": "offer-accepted", "reject": "offer-rejected"}
@@ -57,36 +58,130 @@ def event(kind: str, at: str | None, **fields: Any) -> dict[str, Any]:
     return {**base, **{k: v for k, v in fields.items()}}
 
 
-def run_pass(ws: Workspace, offline: bool = False, automate: bool = True) -> list[dict[str, Any]]:
-    """Events since the last pass, the owner's automatic steps taken, and the new state saved."""
+@dataclass
+class Memo:
+    """What the last full pass saw, kept in memory only: a cache of git, rebuilt by the first pass after a
+    restart. While nothing moved and nothing is due, a pass is one cheap listing of refs."""
+    main: str | None = None
+    claims: dict[str, str] = field(default_factory=dict)
+    next_due: datetime | None = None
+
+
+def run_pass(ws: Workspace, offline: bool = False, automate: bool = True, memo: Memo | None = None,
+             publish: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """Events since the last pass, the owner's automatic steps taken, and the new state saved.
+
+    `publish` gets each event as soon as it is known: what changed in git first, then the owner's steps."""
     now = format_ts(ws.now())
     remote = None if offline else ws.config.remote
     main = ws.config.main_branch
-    claims = _claims(ws, remote)
-    if remote:
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}"] +
-                       [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in claims], timeout=30)
+    heads = _heads(ws, remote, main)
+    claims = {b: sha for b, sha in heads.items() if b.startswith("claim/")}
+    if memo is not None and memo.main == heads.get(main) and memo.claims == claims and memo.main is not None \
+            and memo.next_due is not None and ws.now() < memo.next_due:
+        return []
+    if remote and heads:
+        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in heads], timeout=30)
     main_ref = f"refs/remotes/{remote}/{main}" if remote else f"refs/heads/{main}"
     main_sha = gitlayer.resolve(ws.root, main_ref)
     before = load_state(ws)
     if before is None:  # the first pass ever: history is not replayed as news
         before = WatchState(main_sha, dict(claims), now)
-    events = _claim_events(ws, before, claims, main_sha, now, remote)
-    events += _main_events(ws, before.main, main_sha, now)
-    events += _deadline_events(ws, main_sha, before.at, now)
+    events: list[dict[str, Any]] = []
+
+    def add(found: list[dict[str, Any]]) -> None:
+        events.extend(found)
+        for item in found:
+            if publish:
+                publish(item)
+
+    add(_claim_events(ws, before, claims, main_sha, now, remote))
+    add(_main_events(ws, before.main, main_sha, now))
+    # The costly parts read every contract: run them only when a timed step may be due (or a contract
+    # finished, which can complete a parent subtask); the deadline window advances only when scanned.
+    due = memo is None or memo.next_due is None or ws.now() >= memo.next_due
+    if due:
+        add(_deadline_events(ws, main_sha, before.at, now))
     if automate:
-        events += _automate(ws, events, claims, offline)
-        main_sha = gitlayer.resolve(ws.root, main_ref)
-    save_state(ws, WatchState(main_sha, dict(_claims(ws, remote)) if automate else dict(claims), now))
+        done = _automate(ws, events, claims, offline, settle_too=due or any(e["type"] == "contract-done" for e in events))
+        add(done)
+        if done:  # our own steps moved main: report what else landed meanwhile, never skip it
+            ours = {e["commit"] for e in done if e.get("commit")}
+            moved = gitlayer.resolve(ws.root, main_ref)
+            if moved != main_sha:
+                add(_main_events(ws, main_sha, moved, now, skip=ours))
+                main_sha = moved
+            claims = {b: sha for b, sha in _heads(ws, remote, main).items() if b.startswith("claim/")}
+    save_state(ws, WatchState(main_sha, dict(claims), now if due else before.at))
+    if memo is not None:
+        changed = _changed_stashes(ws, memo.main, main_sha) if memo.main and not due else None
+        soonest = _next_due(ws, main_sha, changed)
+        memo.next_due = soonest if changed is None else min(soonest, memo.next_due or soonest)
+        memo.main, memo.claims = main_sha, dict(claims)
     return events
 
 
-def _claims(ws: Workspace, remote: str | None) -> dict[str, str]:
+def _changed_stashes(ws: Workspace, old: str, new: str | None) -> list[str]:
+    if not new or old == new:
+        return []
+    names = gitlayer.output(ws.root, "diff", "--name-only", old, new, "--", ".contracts/stashes")
+    return [n for n in names.splitlines() if n.endswith(".yaml")]
+
+
+def _heads(ws: Workspace, remote: str | None, main: str) -> dict[str, str]:
+    """The main branch and the claim branches (the remote's, by one `ls-remote`, before fetching anything)."""
     if remote:
-        refs = gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
+        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}") | gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
     else:
         refs = gitlayer.local_refs(ws.root, "refs/heads/claim/")
+        sha = gitlayer.resolve(ws.root, f"refs/heads/{main}")
+        if sha:
+            refs[f"refs/heads/{main}"] = sha
     return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+
+
+def _next_due(ws: Workspace, main: str | None, paths: list[str] | None = None) -> datetime:
+    """The earliest moment a timed step may become due: a deadline, an offer's expiry, bids closing, or a
+    lease check (leases are looked at again within half their length). At most an hour away.
+    `paths` limits the look to the stashes that changed (None: all of them)."""
+    now = ws.now()
+    times = [now + timedelta(hours=1)]
+    if main:
+        reader = gitlayer.BlobReader(ws.root)
+        snapshot = Snapshot(ws.root, reader, main)
+        try:
+            if paths is None:
+                paths = [f".contracts/stashes/{n}" for n in snapshot.names(".contracts/stashes") if n.endswith(".yaml")]
+            reader.prefetch(f"{main}:{p}" for p in paths)
+            for path in paths:
+                times += _due_times(snapshot.doc(path), now)
+        finally:
+            reader.close()
+    return min(t for t in times if t > now - timedelta(days=36500))
+
+
+def _due_times(doc: Any, now: datetime) -> list[datetime]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("content"), dict):
+        return []
+    out, content = [], doc["content"]
+    for text in [content.get("deadline")] + [t.get(k) if k != "offer" else (t.get("offer") or {}).get("expires")
+                                             for t in content.get("subtasks") or [] if isinstance(t, dict)
+                                             for k in ("deadline", "bids_close", "offer")]:
+        try:
+            moment = parse_datetime(text) if isinstance(text, str) else None
+        except ValueError:
+            moment = None
+        if moment and moment > now:
+            out.append(moment)
+        elif moment:
+            out.append(now)  # already past: a step may be due right now
+    for task in content.get("subtasks") or []:
+        if isinstance(task, dict) and task.get("status") == "claimed" and task.get("lease"):
+            try:
+                out.append(now + parse_duration(task["lease"]) / 2)
+            except GitContractsError:
+                pass
+    return out
 
 
 def _claim_events(ws: Workspace, before: WatchState, claims: dict[str, str], main: str | None, now: str,
@@ -106,12 +201,13 @@ def _claim_events(ws: Workspace, before: WatchState, claims: dict[str, str], mai
     return events
 
 
-def _main_events(ws: Workspace, old: str | None, new: str | None, now: str) -> list[dict[str, Any]]:
+def _main_events(ws: Workspace, old: str | None, new: str | None, now: str,
+                 skip: set[str] = frozenset()) -> list[dict[str, Any]]:  # type: ignore[assignment]
     if not new or old == new:
         return []
     if old and not gitlayer.is_ancestor(ws.root, old, new):
         old = gitlayer.merge_base(ws.root, old, new)
-    commits = gitlayer.first_parent_commits(ws.root, old, new, [".contracts"])
+    commits = [c for c in gitlayer.first_parent_commits(ws.root, old, new, [".contracts"]) if c.sha not in skip]
     reader = gitlayer.BlobReader(ws.root)
     events: list[dict[str, Any]] = []
     try:
@@ -199,7 +295,8 @@ def _deadline_events(ws: Workspace, main: str | None, last: str | None, now: str
     return events
 
 
-def _automate(ws: Workspace, events: list[dict[str, Any]], claims: dict[str, str], offline: bool) -> list[dict[str, Any]]:
+def _automate(ws: Workspace, events: list[dict[str, Any]], claims: dict[str, str], offline: bool,
+              settle_too: bool = True) -> list[dict[str, Any]]:
     """The owner's automatic steps: settle, and a policy rejection of claim branches that fail their checks."""
     from gitcontracts.protocol.settle import settle
 
@@ -207,6 +304,8 @@ def _automate(ws: Workspace, events: list[dict[str, Any]], claims: dict[str, str
     for e in events:
         if e["type"] in ("claim-opened", "claim-updated"):
             out += _check_claim(ws, e, offline)
+    if not settle_too:
+        return out
     try:
         result = settle(ws, None, offline)
     except GitContractsError as exc:
