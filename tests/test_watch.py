@@ -202,3 +202,16 @@ def test_contract_done_and_an_invalid_main(cli, repo: Path, remote: Path, clone)
     git("push", "-q", "origin", "main", cwd=worker.root)  # no pre-receive hook on this remote
     invalid = [e for e in once(owner) if e["type"] == "invalid-push"]
     assert invalid and invalid[0]["ref"] == "main" and "worker-bot may change only subtasks" in invalid[0]["problems"]
+
+
+def test_an_expired_offer_is_moved_by_the_watcher(net) -> None:
+    owner = net("orchestrator")
+    contract(owner, "run")
+    once(owner)
+    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "3s").code == 0
+    once(owner)
+    time.sleep(3.5)
+    events = once(owner)
+    assert ("offer-expired", "load-bot") in [(e["type"], e["agent"]) for e in events]
+    assert ("offer-moved", "analyst-bot") in [(e["type"], e["agent"]) for e in events]
+    assert "offer-expired" not in types(once(owner))

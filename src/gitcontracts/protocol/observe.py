@@ -314,6 +314,10 @@ def _automate(ws: Workspace, events: list[dict[str, Any]], claims: dict[str, str
         out.append(event(SETTLE_EVENTS.get(step["step"], step["step"]), format_ts(ws.now()), contract=step["contract"],
                          subtask=step["subtask"], agent=step.get("agent"), commit=result.get("commit"), ref="main",
                          action=True, step=step))
+        moved = step.get("offer")
+        if step["step"] == "offer-expired" and moved:
+            out.append(event("offer-moved", format_ts(ws.now()), contract=step["contract"], subtask=step["subtask"],
+                             agent=moved.get("to"), commit=result.get("commit"), ref="main", action=True, offer=moved))
         if step["step"] == "bids-closed":
             out.append(event("awarded", format_ts(ws.now()), contract=step["contract"], subtask=step["subtask"],
                              agent=step.get("agent"), commit=result.get("commit"), ref="main", action=True))
