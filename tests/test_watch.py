@@ -215,3 +215,39 @@ def test_an_expired_offer_is_moved_by_the_watcher(net) -> None:
     assert ("offer-expired", "load-bot") in [(e["type"], e["agent"]) for e in events]
     assert ("offer-moved", "analyst-bot") in [(e["type"], e["agent"]) for e in events]
     assert "offer-expired" not in types(once(owner))
+
+
+def test_a_finished_child_contract_completes_its_parent_through_the_watcher(net) -> None:
+    owner, planner, helper = net("orchestrator"), net("planner-bot"), net("helper-bot")
+    contract(owner, "plan", plan={"award": "first"})
+    once(owner)
+    assert planner("claim", "job", "plan").code == 0
+    assert planner("new", "job-plan", "--objective", "parts", "--subtask", "draft:d", "--parent", "job/plan").code == 0
+    assert planner("patch", "job-plan", "--path", "subtasks", "--match", "id=draft", "--set", "award=first").code == 0
+    assert helper("claim", "job-plan", "draft").code == 0
+    assert helper("stash", "put", "draft-doc", "-", input="text: a draft\n").code == 0
+    helper.push()
+    assert helper("deliver", "job-plan", "draft", "--stash", "draft-doc").code == 0
+    assert planner("complete", "job-plan", "draft").code == 0
+    events = once(owner)
+    assert "contract-done" in types(events)
+    assert [(e["type"], e["subtask"]) for e in events if e["type"] == "child-done"] == [("child-done", "plan")]
+    assert state(owner)["plan"]["status"] == "completed"
+
+
+def test_a_remote_that_stops_answering_is_a_warning_not_an_exit(net, remote: Path) -> None:
+    owner = net("orchestrator")
+    contract(owner, "plan")
+    proc = subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--json", "--interval", "0.5"], cwd=owner.root,
+                            env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}, stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        remote.rename(remote.with_name("gone.git"))
+        line = proc.stdout.readline()
+        while '"warning"' not in line:
+            line = proc.stdout.readline()
+        assert "cannot reach the remote origin" in json.loads(line)["message"]
+        assert proc.poll() is None  # still running
+    finally:
+        proc.kill()
+        proc.wait()
