@@ -77,3 +77,15 @@ def test_validate_needs_no_git(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["stream", "read", "x"], ["schema", "show", "nope"], ["patch", "nope", "--path", "a", "--set", "x=1"]])
 def test_missing_things_exit_5(cli, args: list) -> None:
     assert cli(*args).code == 5
+
+
+def test_agent_add_list_show_and_only_admins_change_the_registry(cli, repo: Path) -> None:
+    assert cli("agent", "add", "analyst-bot", "--email", "a@example.com", "--capability", "sql", "--capacity", "2").code == 0
+    shown = cli("agent", "show", "analyst-bot", "--json").json
+    assert shown == {"agent": "analyst-bot", "emails": ["a@example.com"], "capabilities": ["sql"], "capacity": 2}
+    assert "analyst-bot" in cli("agent", "list", "--json").json["agents"]
+    assert cli("agent", "list", "--json").json["admins"] == ["orchestrator"]
+    refused = cli("agent", "add", "intruder-bot", "--capability", "root", agent="intruder-bot")
+    assert refused.code == 6 and "only admins" in refused.err
+    assert cli("agent", "show", "nobody").code == 5
+    assert git("log", "-1", "--format=%s", cwd=repo) == "contracts: agent-add analyst-bot"

@@ -74,7 +74,7 @@ class LazyGroup(click.Group):
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
                "stream": "streams", "discover": "streams",
                "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
-               **{name: "protocol" for name in ("claim", "bids", "award", "offer", "accept", "reject", "progress",
+               **{name: "protocol" for name in ("agent", "claim", "bids", "award", "offer", "accept", "reject", "progress",
                                                 "deliver", "complete", "release", "ask", "answer", "settle", "status")}}
 
     def list_commands(self, ctx: click.Context) -> list[str]:

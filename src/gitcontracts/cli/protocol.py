@@ -223,5 +223,46 @@ def status(contract: str | None) -> None:
     emit(result, lambda: status_text(result))
 
 
-COMMANDS = {c.name: c for c in (claim, bids, award, offer, accept, reject, progress, deliver, complete, release, ask,
+@click.group()
+def agent() -> None:
+    """The agent registry (.contracts/agents.yaml)."""
+
+
+@agent.command("add")
+@click.argument("name")
+@click.option("--email", "emails", multiple=True)
+@click.option("--signing-key", "signing_keys", multiple=True)
+@click.option("--capability", "capabilities", multiple=True)
+@click.option("--capacity", type=click.IntRange(min=0))
+@shared(mutating=True)
+def agent_add(name: str, emails: tuple[str, ...], signing_keys: tuple[str, ...], capabilities: tuple[str, ...],
+              capacity: int | None) -> None:
+    from gitcontracts.protocol.agents import add_agent
+
+    result = add_agent(*_args(name, emails, signing_keys, capabilities, capacity))
+    emit(result, lambda: f"added {name}" + (f" ({result['commit'][:10]})" if result.get("commit") else ""))
+
+
+@agent.command("list")
+@shared()
+def agent_list() -> None:
+    from gitcontracts.protocol.agents import list_agents
+
+    result = list_agents(options().workspace())
+    emit(result, lambda: "\n".join(f"{name:<20} capabilities {', '.join((info or {}).get('capabilities', []))}"
+                                   f"  capacity {(info or {}).get('capacity', '-')}" for name, info in result["agents"].items())
+         or "no agents.yaml")
+
+
+@agent.command("show")
+@click.argument("name")
+@shared()
+def agent_show(name: str) -> None:
+    from gitcontracts.protocol.agents import show_agent
+
+    result = show_agent(options().workspace(), name)
+    emit(result, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
+
+
+COMMANDS = {c.name: c for c in (agent, claim, bids, award, offer, accept, reject, progress, deliver, complete, release, ask,
                                  answer, settle, status) if c.name}
