@@ -120,16 +120,26 @@ def init_repo(root: Path, branch: str = "main") -> None:
     run(root, "init", "--quiet", "--initial-branch", branch)
 
 
+def identity_env(root: Path, author: str) -> dict[str, str]:
+    """The agent as the commit's author; where git has no user configured, the agent commits too.
+
+    One `git config` process answers both questions (this runs on every agent action)."""
+    result = run(root, "config", "--get-regexp", r"^user\.(name|email)$", check=False)
+    known = {line.split(" ", 1)[0] for line in result.stdout.decode("utf-8", "replace").splitlines()}
+    env = {"GIT_AUTHOR_NAME": author}
+    if "user.email" not in known:
+        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
+    if "user.name" not in known:
+        env["GIT_COMMITTER_NAME"] = author
+    return env
+
+
 def commit_paths(root: Path, paths: Sequence[str], message: str, author: str) -> str:
     """Commit exactly `paths` as they are in the working tree, whatever else is staged or changed.
 
     `git commit --only` builds the commit from HEAD plus these paths and leaves the rest of the
     index as the user had it. A lock held by another git process is waited for, briefly."""
-    env = {"GIT_AUTHOR_NAME": author}
-    if not config_get(root, "user.email"):
-        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
-    if not config_get(root, "user.name"):
-        env["GIT_COMMITTER_NAME"] = author
+    env = identity_env(root, author)
     _with_index_lock(root, ("add", "-A", "--", *paths), env)
     _with_index_lock(root, ("commit", "--only", "--no-verify", "--allow-empty", "--quiet", "-m", message,
                             "--", *paths), env)
@@ -372,11 +382,7 @@ def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Ma
     """A commit whose tree is `base` with `files` replaced (None: removed), without touching the working
     tree or the index: a temporary index, `hash-object`, `write-tree`, `commit-tree`."""
     index = git_dir(root) / f"gitcontracts-index-{os.getpid()}-{os.urandom(4).hex()}"
-    env = {"GIT_INDEX_FILE": str(index), "GIT_AUTHOR_NAME": author}
-    if not config_get(root, "user.email"):
-        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
-    if not config_get(root, "user.name"):
-        env["GIT_COMMITTER_NAME"] = author
+    env = {**identity_env(root, author), "GIT_INDEX_FILE": str(index)}
     try:
         run(root, "read-tree", base or EMPTY_TREE, env=env)
         lines = []
