@@ -121,17 +121,24 @@ def init_repo(root: Path, branch: str = "main") -> None:
 
 
 def identity_env(root: Path, author: str) -> dict[str, str]:
-    """The agent as the commit's author; where git has no user configured, the agent commits too.
+    """The agent as the commit's author; where git has no user configured, the agent commits too."""
+    return commit_identity(root, author)[0]
 
-    One `git config` process answers both questions (this runs on every agent action)."""
-    result = run(root, "config", "--get-regexp", r"^user\.(name|email)$", check=False)
-    known = {line.split(" ", 1)[0] for line in result.stdout.decode("utf-8", "replace").splitlines()}
+
+def commit_identity(root: Path, author: str) -> tuple[dict[str, str], bool]:
+    """The environment that makes the agent the commit's author, and whether commits are to be signed.
+
+    One `git config` process answers all three questions (this runs on every agent action).
+    `commit-tree` ignores `commit.gpgsign`, so the plumbing path asks for it here and passes -S."""
+    result = run(root, "config", "--get-regexp", r"^(user\.(name|email)|commit\.gpgsign)$", check=False)
+    known = dict(line.partition(" ")[::2] for line in result.stdout.decode("utf-8", "replace").splitlines())
     env = {"GIT_AUTHOR_NAME": author}
     if "user.email" not in known:
         env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
     if "user.name" not in known:
         env["GIT_COMMITTER_NAME"] = author
-    return env
+    sign = known.get("commit.gpgsign", "false").strip().lower() in ("", "true", "yes", "on", "1")
+    return env, sign
 
 
 def commit_paths(root: Path, paths: Sequence[str], message: str, author: str) -> str:
@@ -213,6 +220,32 @@ def first_parent_commits(root: Path, base: str | None, tip: str, prefixes: Seque
     against its first parent (so a merge answers for everything it brings)."""
     span = f"{base}..{tip}" if base else tip
     return log_commits(root, ("--first-parent", "--diff-merges=first-parent", "--reverse", span), prefixes)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A first-parent commit as its signature shows it: git's %G? letter and the principal it found."""
+    sha: str
+    author: str
+    email: str
+    actor: str
+    status: str   # G good, N none, U good but key not allowed, B bad, E cannot check, X/Y/R expired/revoked
+    signer: str
+
+
+def first_parent_signatures(root: Path, base: str | None, tip: str, allowed_signers: Path) -> list[Signature]:
+    """Every first-parent commit of base..tip, oldest first, its SSH signature checked against
+    `allowed_signers` (one `git log`; git runs ssh-keygen for each signed commit)."""
+    span = f"{base}..{tip}" if base else tip
+    data = run(root, "-c", f"gpg.ssh.allowedSignersFile={allowed_signers}", "log", "--first-parent", "--reverse",
+               "--format=%x1e%H%x00%an%x00%ae%x00%G?%x00%GS%x00%(trailers:key=Agent,valueonly,separator=%x1f)",
+               span).stdout
+    signatures = []
+    for record in data.split(b"\x1e")[1:]:
+        sha, author, email, status, signer, agent = (p.decode("utf-8", "replace").strip()
+                                                     for p in record.split(b"\0", 5))
+        signatures.append(Signature(sha, author, email, agent.split("\x1f")[0].strip() or author, status, signer))
+    return signatures
 
 
 def _parse_log(data: bytes) -> list[CommitInfo]:
@@ -382,7 +415,8 @@ def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Ma
     """A commit whose tree is `base` with `files` replaced (None: removed), without touching the working
     tree or the index: a temporary index, `hash-object`, `write-tree`, `commit-tree`."""
     index = git_dir(root) / f"gitcontracts-index-{os.getpid()}-{os.urandom(4).hex()}"
-    env = {**identity_env(root, author), "GIT_INDEX_FILE": str(index)}
+    identity, sign = commit_identity(root, author)
+    env = {**identity, "GIT_INDEX_FILE": str(index)}
     try:
         run(root, "read-tree", base or EMPTY_TREE, env=env)
         lines = []
@@ -395,7 +429,11 @@ def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Ma
         run(root, "update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=env)
         tree = run(root, "write-tree", env=env).stdout.decode().strip()
         args = [arg for parent in parents for arg in ("-p", parent)]
-        return run(root, "commit-tree", tree, *args, "-m", message, env=env).stdout.decode().strip()
+        made = run(root, "commit-tree", tree, *args, *(["-S"] if sign else []), "-m", message, env=env, check=False)
+        if made.returncode != 0:
+            raise GitError(f"git commit-tree failed: {_last_line(made.stderr) or made.returncode}",
+                           hint="check user.signingkey and gpg.format when commit.gpgsign is on")
+        return made.stdout.decode().strip()
     finally:
         index.unlink(missing_ok=True)
 

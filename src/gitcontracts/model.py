@@ -22,7 +22,7 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         if self.commit:
-            where = f"{self.commit[:10]} {where}"
+            where = f"{self.commit[:10]} {where}".rstrip()
         at = f" {self.path}:" if self.path else ""
         rule = f" [{self.rule}]" if self.rule else ""
         return f"{where}:{at} {self.message}{rule}"

@@ -54,7 +54,7 @@ class Workspace:
     @cached_property
     def streams(self) -> StreamStore:
         from gitcontracts.store.streams import StreamStore
-        return StreamStore(self.layout, lambda: self.config.yaml_limits)
+        return StreamStore(self.layout, lambda: self.config.yaml_limits, lambda: self.config.max_line_bytes)
 
     def now(self) -> datetime:
         return self.clock()

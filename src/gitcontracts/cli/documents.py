@@ -1,7 +1,6 @@
 """Commands for the workspace and its documents: init, schema, stash, new, patch, validate, fsck, demo."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,13 +12,18 @@ from gitcontracts.cli.app import emit, options, shared
 from gitcontracts.cli.render import problems_text, schema_rows_text
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.formats import yamlsafe
+from gitcontracts.formats.jsonl import parse_json
 
 
 def read_input(file: str) -> bytes:
+    """A file's (or stdin's) bytes, at most one past the size limit: a 50 GB input costs 1 MiB, and
+    the parser then refuses it as too large."""
+    limit = yamlsafe.Limits().max_bytes + 1
     if file == "-":
-        return sys.stdin.buffer.read()
+        return sys.stdin.buffer.read(limit)
     try:
-        return Path(file).read_bytes()
+        with open(file, "rb") as handle:
+            return handle.read(limit)
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror}") from None
 
@@ -27,7 +31,7 @@ def read_input(file: str) -> bytes:
 def parse_value(text: str) -> Any:
     """`K=V` values: JSON when V parses as JSON (3, true, ["a"], "x"), else the plain string (SPEC 11)."""
     try:
-        return json.loads(text)
+        return parse_json(text)
     except ValueError:
         return text
 
@@ -177,10 +181,7 @@ def patch(name: str, json_file: str | None, array_path: str | None, matches: tup
     if json_file and array_path:
         raise UsageError("give --json-file or --path/--match/--set, not both")
     if json_file:
-        try:
-            doc = json.loads(read_input(json_file))
-        except ValueError as exc:
-            raise InvalidContent(f"the patch is not valid JSON: {exc}", hint="see SPEC 6.5 for its shape") from None
+        doc = yamlsafe.load(read_input(json_file), "<stdin>" if json_file == "-" else json_file)  # JSON is YAML
     elif array_path:
         doc = {"update_items": [{"path": array_path, "match": parse_pairs(matches, "--match"),
                                  "set": parse_pairs(sets, "--set"), "unset": list(unsets)}]}

@@ -2,7 +2,6 @@
 complete, release, ask, answer, settle, status."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -10,6 +9,7 @@ import click
 from gitcontracts.cli.app import emit, options, shared
 from gitcontracts.cli.render import bids_text, status_text
 from gitcontracts.errors import InvalidContent
+from gitcontracts.formats.jsonl import parse_json
 
 
 def _ws_offline() -> tuple[Any, bool]:
@@ -126,7 +126,7 @@ def progress(contract: str, subtask: str, message: str, data_text: str | None) -
     from gitcontracts.protocol.work import progress as run
 
     try:
-        data = json.loads(data_text) if data_text else {}
+        data = parse_json(data_text) if data_text else {}
     except ValueError as exc:
         raise InvalidContent(f"--data is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

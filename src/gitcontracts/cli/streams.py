@@ -1,7 +1,6 @@
 """Commands for streams and discovery."""
 from __future__ import annotations
 
-import json
 
 import click
 
@@ -9,6 +8,7 @@ from gitcontracts.ops import streams as stream_ops
 from gitcontracts.cli.app import emit, options, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
 from gitcontracts.errors import InvalidContent
+from gitcontracts.formats.jsonl import parse_json
 
 
 @click.group()
@@ -37,7 +37,7 @@ def stream_create(name: str, linked_stash: str | None, ttl: int | None, discover
 @shared(mutating=True)
 def stream_post(name: str, label: str, data_text: str) -> None:
     try:
-        data = json.loads(data_text)
+        data = parse_json(data_text)
     except ValueError as exc:
         raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
     entry = stream_ops.post_entry(options().workspace(), name, label, data)

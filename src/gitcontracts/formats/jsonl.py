@@ -22,11 +22,19 @@ class Line:
     error: str | None    # why the line is not an entry-shaped JSON object
 
 
+def parse_json(raw: bytes | str) -> Any:
+    """json.loads, with nesting too deep for the decoder reported as the ValueError it is, not a crash."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def decode_line(raw: bytes) -> tuple[Any, str | None]:
     if raw.startswith(CONFLICT_MARKERS):
         return None, "merge conflict marker"
     try:
-        value = json.loads(raw)
+        value = parse_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"not JSON ({exc})"
     if not isinstance(value, dict):

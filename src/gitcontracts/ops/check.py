@@ -14,6 +14,7 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import UsageError
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
+from gitcontracts.ops.identity import identity_problems
 from gitcontracts.ops.referee import Judge, Snapshot, judge_file
 from gitcontracts.rules.transitions import FORBIDDEN
 from gitcontracts.store.layout import CONTRACTS
@@ -83,6 +84,7 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
             if any(c.path.startswith(".contracts/schemas/") for c in commit.changes):
                 schemas = new.schemas
             problems += [_in_commit(p, commit.sha) for p in _judge_commit(root, commit, old, new, authority, schemas, ref, reader)]
+        problems += identity_problems(root, base, tip, authority, Snapshot(root, reader, tip))
         files = sum(len(c.changes) for c in commits)
         return CheckResult(len(commits), files, tuple(problems))
     finally:

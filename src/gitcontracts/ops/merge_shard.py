@@ -4,10 +4,10 @@ Ours stays as it is; theirs' entries that ours lacks (by id) are appended once, 
 A side that changed or dropped a line of the common ancestor rewrote history: the merge fails."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from gitcontracts.errors import Conflict
+from gitcontracts.formats.jsonl import parse_json
 from gitcontracts.store.files import atomic_write
 
 _ID_PREFIX = b'{"id":"'
@@ -20,7 +20,7 @@ def entry_id(line: bytes) -> str | None:
         if end > 0:
             return line[len(_ID_PREFIX):end].decode("ascii", "replace")
     try:
-        value = json.loads(line)
+        value = parse_json(line)
     except ValueError:
         return None
     return value.get("id") if isinstance(value, dict) and isinstance(value.get("id"), str) else None

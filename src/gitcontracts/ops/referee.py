@@ -17,12 +17,13 @@ from gitcontracts.rules import append_only
 from gitcontracts.rules.agents import Registry, parse_registry, registry_problems
 from gitcontracts.rules.documents import entry_problems, meta_problems
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
-from gitcontracts.store.config import parse_config
+from gitcontracts.store.config import Config, parse_config
 from gitcontracts.store.layout import classify
 from gitcontracts.store.schemas import SCHEMAS_DIR, FileSource, SchemaRegistry, parse_schema_doc
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
 
 AGENTS = ".contracts/agents.yaml"
+CONFIG = ".contracts/config.yaml"
 
 
 class Snapshot:
@@ -63,6 +64,15 @@ class Snapshot:
             return parse_registry(yamlsafe.load(data, AGENTS))
         except GitContractsError:
             return Registry(present=True)
+
+    @cached_property
+    def config(self) -> Config:
+        """config.yaml as of this snapshot; one that does not parse counts as the defaults (its own check says why)."""
+        doc = self.doc(CONFIG)
+        try:
+            return parse_config(doc, CONFIG) if doc is not None else Config()
+        except GitContractsError:
+            return Config()
 
     def doc(self, path: str) -> Any:
         data = self.read(path)
@@ -202,7 +212,11 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
                                 "reference"))
         meta = {}
+    max_line = judge.authority.config.max_line_bytes
     for number, raw in added:
+        if len(raw) + 1 > max_line:
+            problems.append(Problem(path, f"line is over {max_line} bytes (limits.max_line_bytes)", "max-line", line=number))
+            continue
         entry, error = jsonl.decode_line(raw)
         if error:
             problems.append(Problem(path, error, "entry", line=number))

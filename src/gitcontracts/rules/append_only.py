@@ -35,11 +35,11 @@ def _rewrite(old: bytes, new: bytes, file: str) -> Problem:
 
 
 def entry_ids(lines: list[tuple[int, bytes]]) -> Iterator[tuple[int, str]]:
-    import json
+    from gitcontracts.formats.jsonl import parse_json
 
     for number, raw in lines:
         try:
-            entry = json.loads(raw)
+            entry = parse_json(raw)
         except ValueError:
             continue
         if isinstance(entry, dict) and isinstance(entry.get("id"), str):
@@ -63,7 +63,7 @@ def duplicate_id_problems(old: bytes, added: list[tuple[int, bytes]], file: str)
 
 def _old_line(old: bytes, entry_id: str) -> int | None:
     """The line of `old` holding an entry with this id (a C-speed search first, then a parse of the hit)."""
-    import json
+    from gitcontracts.formats.jsonl import parse_json
 
     needle = entry_id.encode()
     start = old.find(needle)
@@ -71,7 +71,7 @@ def _old_line(old: bytes, entry_id: str) -> int | None:
         line_start = old.rfind(b"\n", 0, start) + 1
         line_end = old.find(b"\n", start)
         try:
-            entry = json.loads(old[line_start:line_end])
+            entry = parse_json(old[line_start:line_end])
             if isinstance(entry, dict) and entry.get("id") == entry_id:
                 return old.count(b"\n", 0, line_start) + 1
         except ValueError:

@@ -4,7 +4,8 @@ Two engines, one answer. jsonschema is the authority and reports every problem; 
 also slow to import and to run. For schemas whose keywords mean the same in draft-07
 and in 2020-12 (most schemas, the built-in one included) fastjsonschema compiles a
 checker that is twenty times faster; when it says "valid" we are done, when it says
-anything else jsonschema runs and its problems are the answer."""
+anything else jsonschema runs and its problems are the answer. In both, `pattern` and
+`patternProperties` run in RE2 (rules/regex.py), never in a backtracking engine."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from typing import Any, Callable, Iterator
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats.jsonpath import join_path
 from gitcontracts.rules.formats import FORMATS
+from gitcontracts.rules.regex import compile_pattern, search
 
 Retrieve = Callable[[str], Any]  # a schema reference (NAME, NAME@N) -> its definition, or KeyError
 
@@ -71,6 +73,17 @@ def fast_compatible(schema: Any) -> bool:
     return True
 
 
+def patterns(schema: Any) -> set[str]:
+    """Every regular expression a schema will run: its `pattern`s and `patternProperties` keys."""
+    found: set[str] = set()
+    for node in subschemas(schema):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        if isinstance(node.get("patternProperties"), dict):
+            found.update(key for key in node["patternProperties"] if isinstance(key, str))
+    return found
+
+
 def refs(schema: Any) -> Iterator[str]:
     """Every $ref, wherever it stands (values of unknown keywords included: refuse, never fetch)."""
     stack = [schema]
@@ -114,8 +127,11 @@ def compile_schema(definition: Any, retrieve: Retrieve, source: str) -> Compiled
     if not isinstance(definition, dict):
         raise InvalidContent(f"{source}: a schema definition must be a mapping (a JSON Schema)")
     _check_refs(definition, retrieve, source)
+    _check_patterns(definition, source)
     if not list(refs(definition)) and fast_compatible(definition):
-        return CompiledSchema(definition, retrieve, fast=_fast_validator(definition))
+        fast = _fast_validator(definition)
+        if fast is not None:
+            return CompiledSchema(definition, retrieve, fast=fast)
     compiled = CompiledSchema(definition, retrieve)
     compiled.full()
     return compiled
@@ -152,12 +168,35 @@ def _check_refs(definition: Any, retrieve: Retrieve, source: str) -> None:
                 hint="refs never reach the network: use '#/...' or NAME / NAME@N of a known schema") from None
 
 
-def _fast_validator(definition: dict[str, Any]) -> Callable[[Any], Any]:
+def _check_patterns(definition: Any, source: str) -> None:
+    for pattern in sorted(patterns(definition)):
+        try:
+            compile_pattern(pattern)
+        except InvalidContent as exc:
+            raise InvalidContent(f"{source}: {exc.message}", hint=exc.hint) from None
+    if any("unevaluatedProperties" in node for node in subschemas(definition)) and any(
+            "patternProperties" in node for node in subschemas(definition)):
+        raise InvalidContent(f"{source}: unevaluatedProperties together with patternProperties is not supported",
+                             hint="use additionalProperties beside patternProperties")
+
+
+def _fast_validator(definition: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """fastjsonschema's checker with the schema's patterns swapped for RE2 ones; None where it cannot."""
     import fastjsonschema
 
     plain = {k: v for k, v in definition.items() if k != "$schema"}
-    return fastjsonschema.compile(plain, handlers={}, formats=FORMATS, use_default=False,
-                                  detailed_exceptions=False)
+    try:
+        validate = fastjsonschema.compile(plain, handlers={}, formats=FORMATS, use_default=False,
+                                          detailed_exceptions=False)
+    except Exception:  # a pattern RE2 reads and Python's re does not: the full validator runs it
+        return None
+    function = getattr(validate, "func", validate)  # with custom formats it is a functools.partial
+    table = getattr(function, "__globals__", {}).get("REGEX_PATTERNS", {})
+    for pattern in patterns(definition):
+        if pattern not in table:
+            return None
+        table[pattern] = compile_pattern(pattern)
+    return validate
 
 
 def _jsonschema_validator(definition: Any, retrieve: Retrieve) -> Any:
@@ -175,8 +214,46 @@ def _jsonschema_validator(definition: Any, retrieve: Retrieve) -> Any:
     checker = FormatChecker(formats=())
     for name, check in FORMATS.items():
         checker.checks(name)(check)
-    cls = validators.validator_for(definition, default=validators.Draft202012Validator)
+    cls = _with_re2(validators.validator_for(definition, default=validators.Draft202012Validator))
     return cls(definition, registry=Registry(retrieve=fetch), format_checker=checker)  # type: ignore[call-arg]
+
+
+def _with_re2(cls: Any) -> Any:
+    """The validator class with `pattern`, `patternProperties` (and the additionalProperties that
+    consults them) run in RE2 instead of Python's backtracking `re`."""
+    from jsonschema import validators
+    from jsonschema.exceptions import ValidationError
+
+    plain_additional = cls.VALIDATORS.get("additionalProperties")
+
+    def pattern(validator: Any, regex: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not search(regex, instance):
+            yield ValidationError(f"{_short(repr(instance), 60)} does not match {regex!r}")
+
+    def pattern_properties(validator: Any, table: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "object"):
+            for regex, subschema in table.items():
+                for key, value in instance.items():
+                    if search(regex, key):
+                        yield from validator.descend(value, subschema, path=key, schema_path=regex)
+
+    def additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if "patternProperties" not in schema or not validator.is_type(instance, "object"):
+            yield from plain_additional(validator, extra, instance, schema)
+            return
+        known = schema.get("properties", {})
+        extras = sorted(k for k in instance if k not in known and not any(search(r, k) for r in schema["patternProperties"]))
+        if validator.is_type(extra, "object"):
+            for key in extras:
+                yield from validator.descend(instance[key], extra, path=key)
+        elif not extra and extras:
+            yield ValidationError(f"{', '.join(_short(repr(k), 60) for k in extras)} {'does' if len(extras) == 1 else 'do'} not match "
+                                  f"any of the regexes: {', '.join(map(repr, sorted(schema['patternProperties'])))}")
+
+    overrides = {"pattern": pattern, "patternProperties": pattern_properties}
+    if plain_additional is not None:
+        overrides["additionalProperties"] = additional_properties
+    return validators.extend(cls, overrides)
 
 
 def _path(prefix: str, parts: Any) -> str:

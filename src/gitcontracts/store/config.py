@@ -41,11 +41,13 @@ def parse_config(doc: Any, source: str) -> Config:
     if unknown:
         raise InvalidContent(f"{source}: unknown setting(s) {sorted(unknown)}", hint=f"known settings: {sorted(_KEYS)}")
     limits = doc.get("limits") or {}
+    if not isinstance(doc.get("require_signed", False), bool):
+        raise InvalidContent(f"{source}: require_signed is true or false")
     if doc.get("provider", "local") not in ("local", "github"):
         raise InvalidContent(f"{source}: provider must be local or github")
     try:
         return Config(main_branch=str(doc.get("main_branch") or "main"), remote=doc.get("remote"),
-                      provider=doc.get("provider", "local"), require_signed=bool(doc.get("require_signed", False)),
+                      provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
                       max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}))
     except (TypeError, ValueError, AttributeError) as exc:

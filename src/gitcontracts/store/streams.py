@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import heapq
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
@@ -27,8 +26,9 @@ class Warning_:
 
 
 class StreamStore:
-    def __init__(self, layout: Layout, limits: Callable[[], "yamlsafe.Limits"]) -> None:
-        self.layout, self._limits = layout, limits
+    def __init__(self, layout: Layout, limits: Callable[[], "yamlsafe.Limits"],
+                 max_line: Callable[[], int] = lambda: 262_144) -> None:
+        self.layout, self._limits, self._max_line = layout, limits, max_line
 
     @property
     def limits(self) -> "yamlsafe.Limits":
@@ -40,10 +40,10 @@ class StreamStore:
     def meta(self, name: str) -> StreamMeta:
         from gitcontracts.formats import yamlsafe
 
-        path = self.layout.meta(name)
+        path = self.layout.inside(self.layout.meta(name))
         if not path.is_file():
             raise NotFound(f"no stream named {name!r}", hint=f"create it with `gitcontracts stream create {name}`")
-        doc = yamlsafe.load(read_bytes(self.layout.inside(path), self.limits.max_bytes), self.layout.relative(path))
+        doc = yamlsafe.load(read_bytes(path, self.limits.max_bytes), self.layout.relative(path))
         if not isinstance(doc, dict):
             raise InvalidContent(f"{self.layout.relative(path)}: meta.yaml must be a mapping")
         return StreamMeta.from_dict(doc)
@@ -65,7 +65,7 @@ class StreamStore:
                     yield path.name
 
     def shards(self, name: str) -> list[Path]:
-        folder = self.layout.stream(name)
+        folder = self.layout.inside(self.layout.stream(name))
         return sorted(p for p in folder.glob("*.jsonl") if not is_temp(p)) if folder.is_dir() else []
 
     def append(self, name: str, agent: str, build: Callable[[dict[str, Any] | None], bytes]) -> Path:
@@ -93,15 +93,18 @@ class StreamStore:
         return heapq.merge(*[sorted(entries, key=jsonl.sort_key) for entries in per_shard], key=jsonl.sort_key)
 
     def _shard_entries(self, path: Path, warnings: list[Warning_]) -> list[dict[str, Any]]:
-        data = path.read_bytes()
+        data = self.layout.inside(path).read_bytes()
         complete, torn = jsonl.split(data)
         source = self.layout.relative(path)
         if torn:
             warnings.append(Warning_(source, "skipped a torn last line (run `gitcontracts fsck --repair`)"))
-        out = []
+        out, max_line = [], self._max_line()
         for number, raw in enumerate(complete, 1):
+            if len(raw) >= max_line:
+                warnings.append(Warning_(source, f"line {number} is over {max_line} bytes (limits.max_line_bytes); skipped"))
+                continue
             try:
-                value = json.loads(raw)
+                value = jsonl.parse_json(raw)
             except ValueError:
                 value = None
             if isinstance(value, dict):
@@ -112,11 +115,14 @@ class StreamStore:
 
     def latest(self, name: str, label: str | None, warnings: list[Warning_]) -> dict[str, Any] | None:
         """The newest entry (with that label), reading each shard from its end only."""
-        best = None
+        best, max_line = None, self._max_line()
         for path in self.shards(name):
-            for raw, complete in reverse_lines(path):
+            for raw, complete in reverse_lines(self.layout.inside(path)):
                 if not complete:
                     warnings.append(Warning_(self.layout.relative(path), "skipped a torn last line"))
+                    continue
+                if len(raw) >= max_line:
+                    warnings.append(Warning_(self.layout.relative(path), f"skipped a line over {max_line} bytes"))
                     continue
                 entry, error = jsonl.decode_line(raw)
                 if error or (label is not None and entry.get("label") != label):
