@@ -12,9 +12,8 @@ from helpers import commit_all, git, run_cli, Result
 from gitcontracts import api
 
 
-@pytest.fixture(autouse=True)
-def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path_factory.mktemp("home")
+def make_hermetic(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """git and gitcontracts see only what a test sets: a fresh HOME and global config, no GIT_* leaking in."""
     config = home / ".gitconfig"
     config.write_text("[user]\n\tname = orchestrator\n\temail = orchestrator@example.com\n"
                       "[init]\n\tdefaultBranch = main\n[commit]\n\tgpgsign = false\n")
@@ -26,6 +25,11 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_hermetic(monkeypatch, tmp_path_factory.mktemp("home"))
 
 
 @pytest.fixture

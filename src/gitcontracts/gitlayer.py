@@ -385,7 +385,8 @@ def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60)
 
 def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
     """(accepted, git's message). A refused push is not an error here: the caller re-runs its action."""
-    result = run(root, "push", "--quiet", "--porcelain", remote, *refspecs, check=False)
+    atomic = ["--atomic"] if len(refspecs) > 1 else []  # an award's merge and its branch deletions: all or none
+    result = run(root, "push", "--quiet", "--porcelain", *atomic, remote, *refspecs, check=False)
     text = (result.stdout + result.stderr).decode("utf-8", "replace")
     return result.returncode == 0, text
 
@@ -436,6 +437,16 @@ def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Ma
         return made.stdout.decode().strip()
     finally:
         index.unlink(missing_ok=True)
+
+
+def checkout_paths(root: Path, commit: str, paths: Sequence[str]) -> None:
+    """Index and working tree of `paths` as in `commit` (those it lacks are removed)."""
+    present = set(run(root, "ls-tree", "-r", "--name-only", "-z", commit, "--", *paths).stdout.decode().split("\0")) - {""}
+    if present:
+        run(root, "checkout", commit, "--", *sorted(present))
+    gone = [p for p in paths if p not in present]
+    if gone:
+        run(root, "rm", "-q", "-f", "--ignore-unmatch", "--", *gone)
 
 
 def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:

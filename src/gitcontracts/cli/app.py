@@ -21,9 +21,16 @@ class Options:
     no_commit: bool = False
     offline: bool = False
 
-    def workspace(self) -> Any:
+    def workspace(self, recover: bool = True) -> Any:
+        """The workspace, after finishing or forgetting any action a killed process left (ops/journal.py).
+
+        `check` (run inside git's own hooks) and `fsck` (which reports them) pass recover=False."""
         from gitcontracts.workspace import open_workspace
-        return open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
+        ws = open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
+        if recover:
+            from gitcontracts.ops.journal import recover as finish_interrupted
+            warn([f"gitcontracts: {line}" for line in finish_interrupted(ws.root)])
+        return ws
 
 
 def options() -> Options:

@@ -213,7 +213,7 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
 @shared()
 def fsck(repair: bool) -> int:
     """Report (and repair) what crashes leave behind."""
-    findings = api.fsck(options().workspace(), repair)
+    findings = api.fsck(options().workspace(recover=False), repair)
     emit({"findings": [f.to_dict() for f in findings]},
          lambda: "\n".join(f"{f.file}: {f.problem}" + (" (repaired)" if f.repaired else "") for f in findings)
          or "no problems found")

@@ -26,7 +26,7 @@ def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str)
 
     if sum(map(bool, (staged, span, push))) != 1:
         raise UsageError("check takes one of --staged, --range A..B or --push")
-    ws = options().workspace()
+    ws = options().workspace(recover=False)
     if staged:
         result = checking.check_staged(ws)
     else:

@@ -1,13 +1,24 @@
-"""`fsck [--repair]`: leftovers of crashes — torn last lines, temp files, streams whose stash is gone."""
+"""`fsck [--repair]`: what crashes leave behind (issue 6).
+
+In the workspace: torn last lines, temp files, streams whose stash is gone. In git: actions a killed
+process left half done (ops/journal.py), temp index files, locks no running git holds, and claim
+branches an interrupted award left (merged, or for a subtask that is no longer open)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from gitcontracts import gitlayer
+from gitcontracts.errors import GitContractsError
+from gitcontracts.ops import journal
+from gitcontracts.ops.check import parse_claim_branch
 from gitcontracts.store.files import TEMP_MARK, last_byte, locked_append
 from gitcontracts.workspace import Workspace
+
+STALE_LOCK_SECONDS = 60  # where /proc cannot tell whether a git process is running here
 
 
 @dataclass(frozen=True)
@@ -21,7 +32,7 @@ class Finding:
 
 
 def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
-    findings: list[Finding] = []
+    findings = _git_leftovers(ws, repair)
     contracts = ws.layout.contracts
     if not contracts.is_dir():
         return findings
@@ -40,6 +51,98 @@ def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
             findings.append(Finding(ws.layout.relative(ws.layout.meta(stream)),
                                     f"linked stash {linked!r} does not exist (an interrupted `new`?)", False))
     return findings
+
+
+def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
+    git_dir = journal.journal_dir(ws.root)
+    if git_dir is None:
+        return []
+    findings = []
+    locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock",
+             *sorted((git_dir / "refs").rglob("*.lock"))]
+    running = _git_running_in(ws.root)
+    for lock in locks:
+        if lock.exists() and not running and (running is False or time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS):
+            if repair:
+                lock.unlink(missing_ok=True)
+            findings.append(Finding(_rel(ws, lock), "a stale lock: no git process is running here", repair))
+    for path, intent in journal.interrupted(ws.root):
+        findings.append(Finding(_rel(ws, path), f"an interrupted action: `{intent.subject}`", repair))
+    if repair:
+        journal.recover(ws.root)
+    for path in sorted(git_dir.glob("gitcontracts-*")):
+        pid = path.name.split("-")[2].split(".")[0] if path.name.count("-") >= 2 else ""
+        if path.name.startswith(("gitcontracts-index-", f"{journal.JOURNAL_PREFIX}")) and path.suffix != ".json" \
+                and not (pid.isdigit() and journal.alive(int(pid))):
+            if repair:
+                path.unlink(missing_ok=True)
+            findings.append(Finding(_rel(ws, path), "temporary file of an interrupted commit", repair))
+    findings += _leftover_claim_branches(ws, repair)
+    return findings
+
+
+def _leftover_claim_branches(ws: Workspace, repair: bool) -> list[Finding]:
+    try:
+        branches = gitlayer.local_refs(ws.root, "refs/heads/claim/")
+        main = gitlayer.resolve(ws.root, ws.config.main_branch)
+    except GitContractsError:
+        return []
+    findings = []
+    for ref, sha in sorted(branches.items()):
+        parsed = parse_claim_branch(ref)
+        if parsed is None or main is None:
+            continue
+        why = _why_leftover(ws, parsed, sha, main)
+        if why:
+            branch = ref.removeprefix("refs/heads/")
+            if repair:
+                gitlayer.run(ws.root, "branch", "-D", branch, check=False)
+            findings.append(Finding(branch, f"a claim branch left by an interrupted award: {why}", repair))
+    return findings
+
+
+def _why_leftover(ws: Workspace, claim: tuple[str, str, str], sha: str, main: str) -> str | None:
+    contract, subtask, agent = claim
+    if gitlayer.is_ancestor(ws.root, sha, main):
+        return "it is merged"
+    from gitcontracts.formats import yamlsafe
+
+    data = gitlayer.run(ws.root, "show", f"{main}:.contracts/stashes/{contract}.yaml", check=False).stdout
+    try:
+        doc = yamlsafe.load(data, contract) if data else None
+    except GitContractsError:
+        return None
+    tasks = (doc or {}).get("content", {}).get("subtasks", []) if isinstance(doc, dict) else []
+    task = next((t for t in tasks if isinstance(t, dict) and t.get("id") == subtask), None)
+    if task is None:
+        return f"{contract} has no subtask {subtask!r} on {ws.config.main_branch}"
+    if task.get("status") != "open":
+        return f"{contract}/{subtask} is {task.get('status')} ({task.get('assigned_agent') or 'nobody'}) on {ws.config.main_branch}"
+    return None
+
+
+def _git_running_in(root: Path) -> bool | None:
+    """Whether a git process works in this repository (Linux /proc); None where that cannot be known."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    mine = str(root.resolve())
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() == "git" and os.readlink(entry / "cwd").startswith(mine):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _rel(ws: Workspace, path: Path) -> str:
+    try:
+        return str(path.relative_to(ws.root))
+    except ValueError:
+        return str(path)
 
 
 def _cut_torn_line(path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats import yamlsafe
 from gitcontracts.model import SchemaDoc
-from gitcontracts.ops.record import Action, record
+from gitcontracts.ops.record import Action, recording
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
 from gitcontracts.store.files import atomic_write, read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
@@ -58,9 +58,9 @@ def add_schema(ws: Workspace, file: Path) -> dict[str, Any]:
                else f"pin them to {doc.name}@{max(existing)} first")
         raise InvalidContent(f"breaking change: under {doc.ref} these stashes no longer validate: {', '.join(broken)}",
                              hint=how, details=broken)
-    atomic_write(target, data)
-    commit = record(ws, Action("schema-add", doc.ref, (ws.layout.relative(target),)))
-    return {"schema": doc.ref, "path": ws.layout.relative(target), "changed": True, "commit": commit}
+    with recording(ws, Action("schema-add", doc.ref, (ws.layout.relative(target),))) as done:
+        atomic_write(target, data)
+    return {"schema": doc.ref, "path": ws.layout.relative(target), "changed": True, "commit": done.commit}
 
 
 def _stashes_affected(ws: Workspace, doc: SchemaDoc, existing: list[int]) -> list[tuple[str, Any]]:

@@ -9,7 +9,7 @@ from gitcontracts.formats import yamledit, yamlsafe
 from gitcontracts.model import Stash
 from gitcontracts.names import check_name
 from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
-from gitcontracts.ops.record import Action, record
+from gitcontracts.ops.record import Action, recording
 from gitcontracts.rules import patch as patching
 from gitcontracts.timeutil import format_seconds
 from gitcontracts.workspace import Workspace
@@ -71,8 +71,8 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     source = ws.layout.relative(ws.stashes.path(name))
     text = yamlsafe.dump(doc)
     raise_if(stash_problems(ws.schemas, doc, text, source, name), f"stash {name}")
-    ws.stashes.write_text(name, text)
-    record(ws, Action("put", name, (source,), contract=contract_name(doc)))
+    with recording(ws, Action("put", name, (source,), contract=contract_name(doc))):
+        ws.stashes.write_text(name, text)
     return Stash.from_dict(doc)
 
 
@@ -90,9 +90,9 @@ def patch_stash(ws: Workspace, name: str, patch_doc: Any, owner_only: bool = Tru
     if change is None:
         return PatchResult(name, tuple(patching.apply(doc.get("content"), items)[1]), False, True)
     new_text, counts, kept = change
-    ws.stashes.write_text(name, new_text)
-    commit = record(ws, Action("patch", name, (source,), contract=contract_name(doc), subtask=only_subtask(items)))
-    return PatchResult(name, tuple(counts), True, kept, commit)
+    with recording(ws, Action("patch", name, (source,), contract=contract_name(doc), subtask=only_subtask(items))) as done:
+        ws.stashes.write_text(name, new_text)
+    return PatchResult(name, tuple(counts), True, kept, done.commit)
 
 
 def patched(schemas: Any, doc: dict[str, Any], text: str, source: str, name: str,

@@ -32,10 +32,11 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     if linked_stash is not None and not ws.stashes.exists(check_name(linked_stash, "stash name")):
         raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
     meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
-    from gitcontracts.ops.record import Action, record  # git only for writers: `latest` stays light
+    from gitcontracts.ops.record import Action, recording  # git only for writers: `latest` stays light
 
-    path = ws.streams.create(meta)
-    record(ws, Action("stream-create", name, (ws.layout.relative(path),), contract=linked_stash))
+    path = ws.layout.meta(meta.stream)
+    with recording(ws, Action("stream-create", name, (ws.layout.relative(path),), contract=linked_stash)):
+        ws.streams.create(meta)
     return meta
 
 
@@ -76,11 +77,12 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, A
         written.update(entry)
         return line
 
-    from gitcontracts.ops.record import Action, record
+    from gitcontracts.ops.record import Action, recording
 
-    path = ws.streams.append(stream, agent, build)
+    path = ws.layout.shard(stream, agent)
     subtask = data.get("subtask_id") if isinstance(data, dict) and isinstance(data.get("subtask_id"), str) else None
-    record(ws, Action("post", stream, (ws.layout.relative(path),), contract=meta.linked_stash, subtask=subtask))
+    with recording(ws, Action("post", stream, (ws.layout.relative(path),), contract=meta.linked_stash, subtask=subtask)):
+        ws.streams.append(stream, agent, build)
     return written
 
 

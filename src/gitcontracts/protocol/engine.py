@@ -18,6 +18,7 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import Conflict, GitContractsError, NotFound
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
+from gitcontracts.ops import journal
 from gitcontracts.ops.record import Action, message
 from gitcontracts.ops.referee import Snapshot
 from gitcontracts.ops.stashes import patched
@@ -174,11 +175,14 @@ def _refuse_to_clobber(ws: Workspace, paths: list[str]) -> None:
 def _land_locally(ws: Workspace, ctx: Context, commit: str, target: str, outcome: Outcome) -> bool:
     if outcome.branch:
         return gitlayer.update_ref(ws.root, target, commit)
-    if not gitlayer.update_ref(ws.root, "HEAD", commit, ctx.base_sha):
-        return False
-    gitlayer.run(ws.root, "checkout", commit, "--", *[p for p, d in ctx.files.items() if d is not None])
-    for branch in outcome.delete_branches:
-        gitlayer.run(ws.root, "branch", "-D", branch, check=False)
+    intent = journal.Pending("sync", message(outcome.action, ctx.agent), ctx.agent, tuple(ctx.files),
+                             head=ctx.base_sha, new=commit, delete_branches=outcome.delete_branches)
+    with journal.pending(ws.root, intent):  # from here a killed process is finished by the next command
+        if not gitlayer.update_ref(ws.root, "HEAD", commit, ctx.base_sha):
+            return False
+        gitlayer.checkout_paths(ws.root, commit, list(ctx.files))
+        for branch in outcome.delete_branches:
+            gitlayer.run(ws.root, "branch", "-D", branch, check=False)
     return True
 
 

@@ -143,7 +143,7 @@ def check_metaschema(definition: Any, source: str) -> None:
 
     if not isinstance(definition, (dict, bool)):
         raise InvalidContent(f"{source}: a schema definition must be a mapping (a JSON Schema)")
-    cls = validators.validator_for(definition, default=None)
+    cls = validators.validator_for(definition, default=None)  # type: ignore[arg-type]
     if cls is None and isinstance(definition, dict) and "$schema" in definition:
         raise InvalidContent(f"{source}: unknown $schema {definition['$schema']!r}",
                              hint="use draft 2020-12 (the default) or another JSON Schema draft")
