@@ -1,6 +1,10 @@
 """SPEC 7: every action is one commit of exactly its own paths, with trailers."""
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -63,3 +67,17 @@ def test_a_locked_index_is_waited_for_then_refused_clearly(cli, repo: Path) -> N
     started = time.monotonic()
     assert cli("stream", "post", "chat", "--label", "x").code == 0
     assert time.monotonic() - started > 0.3
+
+
+def test_twenty_processes_posting_and_committing_at_once(cli, repo: Path) -> None:
+    """Each post is its own commit with its trailers; none fails for another's HEAD move or index lock."""
+    assert cli("stream", "create", "log").code == 0
+    env = {**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}
+    procs = [subprocess.Popen([sys.executable, "-m", "gitcontracts", "stream", "post", "log", "--label", "progress",
+                               "--data", json.dumps({"n": n})], cwd=repo, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for n in range(20)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 20, [p.stderr.read() for p in procs if p.stderr]
+    entries = cli("stream", "read", "log", "--json").json["entries"]
+    assert sorted(e["data"]["n"] for e in entries) == list(range(20))
+    assert git("log", "--format=%s", cwd=repo).splitlines().count("contracts: post log") == 20
+    assert git("status", "--porcelain", "--", ".contracts", cwd=repo) == ""

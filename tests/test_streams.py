@@ -134,7 +134,7 @@ for i in range(int(sys.argv[3])):
 
 @pytest.mark.parametrize("same_agent", [True, False])
 def test_processes_posting_at_once_lose_and_interleave_nothing(ws: api.Workspace, stream: str, same_agent: bool) -> None:
-    writers, per_writer = 8, 60
+    writers, per_writer = 20, 40
     procs = [subprocess.Popen([sys.executable, "-c", POSTER, str(ws.root), "a-bot" if same_agent else f"w{i}-bot",
                                str(per_writer)]) for i in range(writers)]
     assert all(p.wait(timeout=120) == 0 for p in procs)

@@ -4,12 +4,14 @@ Plain `git` subprocesses: a commit hook pays a few ms per call instead of GitPyt
 and per-call overhead, and `git cat-file --batch` reads many blobs through one process."""
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from gitcontracts.errors import Conflict, GitContractsError
 
@@ -141,16 +143,45 @@ def commit_identity(root: Path, author: str) -> tuple[dict[str, str], bool]:
     return env, sign
 
 
+def find_git_dir(root: Path) -> Path | None:
+    """The repository's git directory, found without running git (for the paths every command takes)."""
+    dot_git = root / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            return (root / text.removeprefix("gitdir:").strip()).resolve()
+    return None
+
+
+@contextmanager
+def commit_lock(root: Path) -> Iterator[None]:
+    """Our own processes commit one at a time (an flock: released when its holder dies, never stale),
+    so twenty agents posting at once do not race git for HEAD."""
+    folder = find_git_dir(root)
+    if folder is None:
+        yield
+        return
+    with open(folder / "gitcontracts-commit.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def commit_paths(root: Path, paths: Sequence[str], message: str, author: str) -> str:
     """Commit exactly `paths` as they are in the working tree, whatever else is staged or changed.
 
     `git commit --only` builds the commit from HEAD plus these paths and leaves the rest of the
     index as the user had it. A lock held by another git process is waited for, briefly."""
     env = identity_env(root, author)
-    _with_index_lock(root, ("add", "-A", "--", *paths), env)
-    _with_index_lock(root, ("commit", "--only", "--no-verify", "--allow-empty", "--quiet", "-m", message,
-                            "--", *paths), env)
-    return output(root, "rev-parse", "HEAD")
+    with commit_lock(root):
+        _with_index_lock(root, ("add", "-A", "--", *paths), env)
+        _with_index_lock(root, ("commit", "--only", "--no-verify", "--allow-empty", "--quiet", "-m", message,
+                                "--", *paths), env)
+        return output(root, "rev-parse", "HEAD")
 
 
 def _with_index_lock(root: Path, args: Sequence[str], env: Mapping[str, str]) -> None:
@@ -159,7 +190,7 @@ def _with_index_lock(root: Path, args: Sequence[str], env: Mapping[str, str]) ->
         if result.returncode == 0:
             return
         stderr = result.stderr.decode("utf-8", "replace")
-        if "index.lock" not in stderr:
+        if "index.lock" not in stderr and "cannot lock ref" not in stderr:  # another git moved HEAD meanwhile
             raise GitError(f"git {args[0]} failed: {_last_line(result.stderr)}")
         if wait is None:
             raise Conflict("the git index is locked by another git process (.git/index.lock)",

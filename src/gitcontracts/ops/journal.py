@@ -44,15 +44,7 @@ class Pending:
 
 
 def journal_dir(root: Path) -> Path | None:
-    """The git directory, found without running git (this is on every command's path)."""
-    dot_git = root / ".git"
-    if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():
-        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
-        if text.startswith("gitdir:"):
-            return (root / text.removeprefix("gitdir:").strip()).resolve()
-    return None
+    return gitlayer.find_git_dir(root)
 
 
 def journals(root: Path) -> list[tuple[int, Path]]:

@@ -131,9 +131,11 @@ def contract_problems(content: Any, file: str) -> list[Problem]:
         if not isinstance(task, dict):
             continue
         path = f"content.subtasks[{index}]"
-        if task.get("id") in seen:
-            problems.append(Problem(file, f"duplicate subtask id {task['id']!r}", "unique-id", f"{path}.id"))
-        seen.add(task.get("id"))
+        task_id = task.get("id")
+        if isinstance(task_id, str):  # any other type is the schema's to refuse
+            if task_id in seen:
+                problems.append(Problem(file, f"duplicate subtask id {task_id!r}", "unique-id", f"{path}.id"))
+            seen.add(task_id)
         if task.get("status") == "claimed" and not task.get("assigned_agent"):
             problems.append(Problem(file, "a claimed subtask needs assigned_agent", "assigned", path))
     return problems
@@ -196,7 +198,7 @@ def entry_problems(entry: Any, shard_agent: str | None, file: str, line: int | N
     elif shard_agent is not None and "agent" in entry and agent != shard_agent:
         problems.append(Problem(file, f"entry by {agent!r} in the shard of {shard_agent!r}: agents write only their own shard",
                                 "own-shard", "agent", line))
-    if label in CONVENTIONAL_LABELS:
+    if isinstance(label, str) and label in CONVENTIONAL_LABELS:
         problems += _conventional_data(entry.get("data"), label, file, line)
     return problems
 
