@@ -19,13 +19,16 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
     if not registry.present and not require_signed:
         return []  # no identities to hold commits to: nothing of this is checked (SPEC 6.4)
     added = set(after.registry.agents) - set(registry.agents)
-    handle, name = tempfile.mkstemp(prefix="gitcontracts-signers-", suffix=".txt")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(allowed_signers(registry))
-        signatures = gitlayer.first_parent_signatures(root, base, tip, Path(name))
-    finally:
-        os.unlink(name)
+    if not require_signed:
+        signatures = gitlayer.first_parent_signatures(root, base, tip, None)
+    else:
+        handle, name = tempfile.mkstemp(prefix="gitcontracts-signers-", suffix=".txt")
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(allowed_signers(registry))
+            signatures = gitlayer.first_parent_signatures(root, base, tip, Path(name))
+        finally:
+            os.unlink(name)
     problems: list[Problem] = []
     for sig in signatures:
         problems += commit_identity_problems(sha=sig.sha, actor=sig.actor, email=sig.email, status=sig.status,
