@@ -11,6 +11,7 @@ from gitcontracts.model import Problem, SchemaDoc, Stash, StreamMeta
 from gitcontracts.ops.contracts import new_contract
 from gitcontracts.ops.discover import discover
 from gitcontracts.ops.fsck import fsck
+from gitcontracts.ops.journal import recover as recover_interrupted
 from gitcontracts.ops.schemas import add_schema, list_schemas, search_schemas, show_schema
 from gitcontracts.ops.setup import init_workspace
 from gitcontracts.ops.stashes import get_stash, get_stash_text, patch_stash, put_stash
@@ -24,5 +25,5 @@ __all__ = [
     "init_workspace", "list_schemas", "search_schemas", "show_schema", "add_schema",
     "get_stash", "get_stash_text", "put_stash", "patch_stash", "new_contract",
     "create_stream", "post_entry", "read_stream", "latest_entry", "discover",
-    "validate_all", "validate_paths", "fsck",
+    "validate_all", "validate_paths", "fsck", "recover_interrupted",
 ]

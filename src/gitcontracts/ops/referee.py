@@ -15,7 +15,7 @@ from gitcontracts.model import Problem
 from gitcontracts.ops.checks import CONTRACT_SCHEMA, schema_problems, stash_problems
 from gitcontracts.rules import append_only
 from gitcontracts.rules.agents import Registry, parse_registry, registry_problems
-from gitcontracts.rules.documents import entry_problems, meta_problems
+from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.config import Config, parse_config
 from gitcontracts.store.layout import classify
@@ -212,16 +212,11 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
                                 "reference"))
         meta = {}
-    max_line = judge.authority.config.max_line_bytes
     for number, raw in added:
-        if len(raw) + 1 > max_line:
-            problems.append(Problem(path, f"line is over {max_line} bytes (limits.max_line_bytes)", "max-line", line=number))
+        entry, line_problems = shard_line(raw, number, agent, path, judge.authority.config.max_line_bytes)
+        problems += line_problems
+        if entry is None:
             continue
-        entry, error = jsonl.decode_line(raw)
-        if error:
-            problems.append(Problem(path, error, "entry", line=number))
-            continue
-        problems += entry_problems(entry, agent, path, number)
         if meta.get("schema"):
             problems += [_at(p, number) for p in schema_problems(judge.schemas, meta["schema"], entry.get("data"), path, "data", "stream")]
         problems += _deliverable_problems(judge, path, number, entry, meta.get("linked_stash"))

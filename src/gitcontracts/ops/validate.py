@@ -10,7 +10,7 @@ from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.model import Problem
 from gitcontracts.ops.checks import schema_problems, stash_problems
-from gitcontracts.rules.documents import entry_problems, meta_problems
+from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.store.config import parse_config
 from gitcontracts.store.files import TEMP_MARK, read_bytes
 from gitcontracts.store.layout import CONTRACTS, classify
@@ -124,14 +124,10 @@ def shard_problems(ws: Workspace, data: bytes, source: str, agent: str, schema: 
     problems = []
     seen = {} if seen is None else seen
     for number, raw in enumerate(complete, 1):
-        if len(raw) + 1 > ws.config.max_line_bytes:
-            problems.append(Problem(source, f"line is over {ws.config.max_line_bytes} bytes", "max-line", line=number))
+        entry, line_problems = shard_line(raw, number, agent, source, ws.config.max_line_bytes)
+        problems += line_problems
+        if entry is None:
             continue
-        entry, error = jsonl.decode_line(raw)
-        if error:
-            problems.append(Problem(source, error, "entry", line=number))
-            continue
-        problems += entry_problems(entry, agent, source, number)
         entry_id = entry.get("id")
         if isinstance(entry_id, str):
             if entry_id in seen:

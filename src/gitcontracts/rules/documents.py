@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+from gitcontracts.formats import jsonl
 from gitcontracts.ids import is_id
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
@@ -174,6 +175,17 @@ _DATA_CHECKS: dict[str, Check] = {
     "in_reply_to": lambda v: None if is_id(v) else "must be an entry id", "deliverable": _is_name,
     "summary": _is_str, "bid_usdc": _is_number,
 }
+
+
+def shard_line(raw: bytes, number: int, shard_agent: str | None, file: str,
+               max_line: int) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """One committed or staged shard line: within the size limit, an entry, of the right shape and writer."""
+    if len(raw) + 1 > max_line:
+        return None, [Problem(file, f"line is over {max_line} bytes (limits.max_line_bytes)", "max-line", line=number)]
+    entry, error = jsonl.decode_line(raw)
+    if error:
+        return None, [Problem(file, error, "entry", line=number)]
+    return entry, entry_problems(entry, shard_agent, file, number)
 
 
 def entry_problems(entry: Any, shard_agent: str | None, file: str, line: int | None = None) -> list[Problem]:
