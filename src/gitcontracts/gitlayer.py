@@ -60,7 +60,7 @@ def is_bare(root: Path) -> bool:
 
 
 def git_dir(root: Path) -> Path:
-    return (root / output(root, "rev-parse", "--git-dir")).resolve()
+    return find_git_dir(root) or (root / output(root, "rev-parse", "--git-dir")).resolve()
 
 
 def config_get(root: Path, key: str) -> str | None:

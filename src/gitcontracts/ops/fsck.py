@@ -54,7 +54,7 @@ def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
 
 
 def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
-    git_dir = journal.journal_dir(ws.root)
+    git_dir = gitlayer.find_git_dir(ws.root)
     if git_dir is None:
         return []
     findings = []

@@ -43,13 +43,9 @@ class Pending:
         return self.message.splitlines()[0] if self.message else "an action"
 
 
-def journal_dir(root: Path) -> Path | None:
-    return gitlayer.find_git_dir(root)
-
-
 def journals(root: Path) -> list[tuple[int, Path]]:
     """(pid, path) of every journal, oldest first."""
-    folder = journal_dir(root)
+    folder = gitlayer.find_git_dir(root)
     if folder is None:
         return []
     found = []
@@ -84,7 +80,7 @@ def stamp(path: Path) -> list[int]:
 @contextmanager
 def pending(root: Path, intent: Pending) -> Iterator[None]:
     """Hold the journal for the duration of the block; a block that raises leaves nothing behind."""
-    folder = journal_dir(root)
+    folder = gitlayer.find_git_dir(root)
     if folder is None:
         yield
         return

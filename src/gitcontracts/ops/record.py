@@ -40,7 +40,7 @@ def recording(ws: Workspace, action: Action) -> Iterator[Recorded]:
     The journal (ops/journal.py) covers the block and the commit: a process killed anywhere in
     between leaves an action the next command finishes (its files were written) or forgets."""
     done = Recorded()
-    if not ws.commit or not action.paths or journal.journal_dir(ws.root) is None:
+    if not ws.commit or not action.paths or gitlayer.find_git_dir(ws.root) is None:
         yield done
         return
     text = message(action, ws.agent)
