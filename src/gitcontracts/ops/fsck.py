@@ -6,6 +6,7 @@ branches an interrupted award left (merged, or for a subtask that is no longer o
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from gitcontracts.ops.check import parse_claim_branch
 from gitcontracts.store.files import TEMP_MARK, last_byte, locked_append
 from gitcontracts.workspace import Workspace
 
+_TEMP = re.compile(r"gitcontracts-(?:index-(\d+)-\w+|pending-(\d+)\.tmp)")
 STALE_LOCK_SECONDS = 60  # where /proc cannot tell whether a git process is running here
 
 
@@ -71,9 +73,8 @@ def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
     if repair:
         journal.recover(ws.root)
     for path in sorted(git_dir.glob("gitcontracts-*")):
-        pid = path.name.split("-")[2].split(".")[0] if path.name.count("-") >= 2 else ""
-        if path.name.startswith(("gitcontracts-index-", f"{journal.JOURNAL_PREFIX}")) and path.suffix != ".json" \
-                and not (pid.isdigit() and journal.alive(int(pid))):
+        temp = _TEMP.fullmatch(path.name)  # a temp index or a half-written journal, named after its process
+        if temp and not journal.alive(int(temp.group(1) or temp.group(2))):
             if repair:
                 path.unlink(missing_ok=True)
             findings.append(Finding(_rel(ws, path), "temporary file of an interrupted commit", repair))
