@@ -76,7 +76,8 @@ def test_twenty_processes_posting_and_committing_at_once(cli, repo: Path) -> Non
     procs = [subprocess.Popen([sys.executable, "-m", "gitcontracts", "stream", "post", "log", "--label", "progress",
                                "--data", json.dumps({"n": n})], cwd=repo, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for n in range(20)]
-    assert [p.wait(timeout=120) for p in procs] == [0] * 20, [p.stderr.read() for p in procs if p.stderr]
+    codes = [p.wait(timeout=120) for p in procs]
+    assert codes == [0] * 20, [p.stderr.read() for p in procs if p.stderr]
     entries = cli("stream", "read", "log", "--json").json["entries"]
     assert sorted(e["data"]["n"] for e in entries) == list(range(20))
     assert git("log", "--format=%s", cwd=repo).splitlines().count("contracts: post log") == 20

@@ -53,7 +53,11 @@ def journals(root: Path) -> list[tuple[int, Path]]:
         for entry in entries:
             if entry.name.startswith(JOURNAL_PREFIX) and entry.name.endswith(".json"):
                 pid = entry.name[len(JOURNAL_PREFIX):-len(".json")]
-                found.append((entry.stat().st_mtime_ns, int(pid) if pid.isdigit() else 0, Path(entry.path)))
+                try:
+                    when = entry.stat().st_mtime_ns
+                except FileNotFoundError:  # its action just finished: another process lists the folder too
+                    continue
+                found.append((when, int(pid) if pid.isdigit() else 0, Path(entry.path)))
     return [(pid, path) for _, pid, path in sorted(found)]
 
 
