@@ -10,6 +10,7 @@ LAYERS = [
     {"rules"},
     {"store", "gitlayer"},
     {"workspace"},
+    {"referee"},
     {"ops"},
     {"protocol"},
     {"watch"},

@@ -9,7 +9,7 @@ from helpers import write_tree
 from gitcontracts import api
 from gitcontracts.demo import EXAMPLES
 from gitcontracts.formats import yamlsafe
-from gitcontracts.ops.checks import stash_problems
+from gitcontracts.referee.documents import stash_problems
 
 RESEARCH = (EXAMPLES / "research-contract@1.yaml").read_text()
 

@@ -49,7 +49,7 @@ def latest(stream: str, label: str | None, as_json: bool) -> int:
 
 def check_staged_quiet() -> int:
     from gitcontracts.cli.render import check_text
-    from gitcontracts.ops.check import check_staged as run_check
+    from gitcontracts.referee.commits import check_staged as run_check
     from gitcontracts.workspace import open_workspace
 
     result = run_check(open_workspace())

@@ -22,7 +22,7 @@ from gitcontracts.errors import UsageError
 @shared()
 def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str) -> int:
     """Check changes under .contracts/: content, append-only, transitions, permissions."""
-    from gitcontracts.ops import check as checking
+    from gitcontracts.referee import commits as checking
 
     if sum(map(bool, (staged, span, push))) != 1:
         raise UsageError("check takes one of --staged, --range A..B or --push")

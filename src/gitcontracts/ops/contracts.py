@@ -8,7 +8,7 @@ from typing import Any, Sequence
 from gitcontracts.errors import Conflict, InvalidContent
 from gitcontracts.store.files import atomic_write
 from gitcontracts.names import check_name
-from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
+from gitcontracts.referee.documents import CONTRACT_SCHEMA, raise_if, stash_problems
 from gitcontracts.ops.stashes import build_envelope
 from gitcontracts.ops.record import Action, record
 from gitcontracts.ops.streams import stream_meta

@@ -15,7 +15,7 @@ from typing import Any
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
 from gitcontracts.ops import journal
-from gitcontracts.ops.check import parse_claim_branch
+from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.store.files import TEMP_MARK, last_byte, locked_append
 from gitcontracts.workspace import Workspace
 

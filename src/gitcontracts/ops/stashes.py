@@ -8,7 +8,7 @@ from gitcontracts.errors import Forbidden
 from gitcontracts.formats import yamledit, yamlsafe
 from gitcontracts.model import Stash
 from gitcontracts.names import check_name
-from gitcontracts.ops.checks import CONTRACT_SCHEMA, raise_if, stash_problems
+from gitcontracts.referee.documents import CONTRACT_SCHEMA, raise_if, stash_problems
 from gitcontracts.ops.record import Action, recording
 from gitcontracts.rules import patch as patching
 from gitcontracts.timeutil import format_seconds

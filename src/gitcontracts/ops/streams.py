@@ -10,7 +10,7 @@ from gitcontracts.formats import jsonl
 from gitcontracts.ids import new_id
 from gitcontracts.model import StreamMeta
 from gitcontracts.names import check_name
-from gitcontracts.ops.checks import raise_if, schema_problems
+from gitcontracts.referee.documents import raise_if, schema_problems
 from gitcontracts.rules.documents import entry_problems
 from gitcontracts.store.streams import Warning_
 from gitcontracts.timeutil import format_seconds, format_ts, parse_datetime

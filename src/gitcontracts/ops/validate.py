@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.model import Problem
-from gitcontracts.ops.checks import schema_problems, stash_problems
+from gitcontracts.referee.documents import schema_problems, stash_problems
 from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.store.config import parse_config
 from gitcontracts.store.files import TEMP_MARK, read_bytes

@@ -10,7 +10,7 @@ from gitcontracts.formats import jsonl
 from gitcontracts.names import check_name
 from gitcontracts.ops.merge_shard import merge_shards
 from gitcontracts.ops.record import Action
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol import providers
 from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask

@@ -20,7 +20,7 @@ from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
 from gitcontracts.ops import journal
 from gitcontracts.ops.record import Action, message
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
 from gitcontracts.store.files import atomic_write

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from gitcontracts.errors import Conflict, Forbidden, InvalidContent, NotFound
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts import gitlayer
 

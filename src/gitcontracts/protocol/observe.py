@@ -12,8 +12,8 @@ from typing import Any, Callable
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
-from gitcontracts.ops.check import check_range
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.referee.commits import check_range
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol.status import contract_state
 from gitcontracts.timeutil import format_ts, parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace

@@ -7,7 +7,7 @@ from typing import Any
 from gitcontracts import gitlayer
 from gitcontracts.errors import NotFound
 from gitcontracts.formats import jsonl, yamlsafe
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import passed
 from gitcontracts.protocol.work import execution

@@ -6,7 +6,7 @@ from typing import Any
 
 from gitcontracts.errors import Conflict, NotFound
 from gitcontracts.formats import jsonl, yamlsafe
-from gitcontracts.ops.checks import raise_if, schema_problems
+from gitcontracts.referee.documents import raise_if, schema_problems
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.claims import discussion
 from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
-from gitcontracts.ops.referee import Snapshot
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.identity import allowed_signers, commit_identity_problems
 
 

@@ -14,8 +14,9 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import UsageError
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
-from gitcontracts.ops.identity import identity_problems
-from gitcontracts.ops.referee import Judge, Snapshot, judge_file
+from gitcontracts.referee.identity import identity_problems
+from gitcontracts.referee.judge import Judge, judge_file
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.transitions import FORBIDDEN
 from gitcontracts.store.layout import CONTRACTS
 from gitcontracts.timeutil import parse_datetime

@@ -12,77 +12,16 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.model import Problem
-from gitcontracts.ops.checks import CONTRACT_SCHEMA, schema_problems, stash_problems
+from gitcontracts.referee.documents import CONTRACT_SCHEMA, schema_problems, stash_problems
 from gitcontracts.rules import append_only
-from gitcontracts.rules.agents import Registry, parse_registry, registry_problems
+from gitcontracts.rules.agents import registry_problems
 from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
-from gitcontracts.store.config import Config, parse_config
+from gitcontracts.store.config import parse_config
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.store.layout import classify
-from gitcontracts.store.schemas import SCHEMAS_DIR, FileSource, SchemaRegistry, parse_schema_doc
+from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
-
-AGENTS = ".contracts/agents.yaml"
-CONFIG = ".contracts/config.yaml"
-
-
-class Snapshot:
-    """The repository's files as of a commit, the index (':'), or nothing (None)."""
-
-    def __init__(self, root: Path, reader: gitlayer.BlobReader, rev: str | None) -> None:
-        self.root, self.reader, self.rev = root, reader, rev
-
-    def spec(self, path: str) -> str | None:
-        if self.rev is None:
-            return None
-        return f":{path}" if self.rev == ":" else f"{self.rev}:{path}"
-
-    def read(self, path: str) -> bytes | None:
-        spec = self.spec(path)
-        return self.reader.read(spec) if spec else None
-
-    def exists(self, path: str) -> bool:
-        return self.read(path) is not None
-
-    def names(self, folder: str) -> list[str]:
-        if not self.rev:
-            return []
-        if self.rev == ":":
-            return gitlayer.list_tree(self.root, ":", folder)
-        return self.reader.tree_names(f"{self.rev}:{folder}") or []
-
-    @cached_property
-    def schemas(self) -> SchemaRegistry:
-        return SchemaRegistry(FileSource(lambda: [n for n in self.names(SCHEMAS_DIR) if n.endswith(".yaml")], self.read))
-
-    @cached_property
-    def registry(self) -> Registry:
-        data = self.read(AGENTS)
-        if data is None:
-            return Registry()
-        try:
-            return parse_registry(yamlsafe.load(data, AGENTS))
-        except GitContractsError:
-            return Registry(present=True)
-
-    @cached_property
-    def config(self) -> Config:
-        """config.yaml as of this snapshot; one that does not parse counts as the defaults (its own check says why)."""
-        doc = self.doc(CONFIG)
-        try:
-            return parse_config(doc, CONFIG) if doc is not None else Config()
-        except GitContractsError:
-            return Config()
-
-    def doc(self, path: str) -> Any:
-        data = self.read(path)
-        if data is None:
-            return None
-        try:
-            return yamlsafe.load(data, path)
-        except GitContractsError:
-            return None
-
 
 @dataclass
 class Judge:

@@ -1,0 +1,1 @@
+"""The referee: one judge of every change — staged, a range of commits, or an action about to land."""
