@@ -56,6 +56,11 @@ class Workspace:
         from gitcontracts.store.streams import StreamStore
         return StreamStore(self.layout, lambda: self.config.yaml_limits, lambda: self.config.max_line_bytes)
 
+    @cached_property
+    def main_branch(self) -> str:
+        """The shared main branch: config.yaml's main_branch, else the remote's HEAD (SPEC 13)."""
+        return self.config.main_branch
+
     def now(self) -> datetime:
         return self.clock()
 
