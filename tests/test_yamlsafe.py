@@ -4,6 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import yaml
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats import yamlsafe
@@ -31,7 +32,11 @@ BILLION_LAUGHS = b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
     (b"a: !!binary aGk=\n", "is not allowed"),
     (BILLION_LAUGHS, "aliases expand to more than"),
     (b"a: &x [*x]\n", "unknown or recursive alias"),
-    (b"[" * 100_000 + b"]" * 100_000, "nesting deeper than"),
+    (b"[" * 100_000 + b"]" * 100_000, "nesting deeper than 100 levels"),  # libyaml's own limit fires first
+    (b"a: " + b"{b: " * 5_000 + b"}" * 5_000, "nesting deeper than 100 levels"),
+    (b"[" * 150 + b"]" * 150, "nesting deeper than 100 levels"),  # under libyaml's limit: ours
+    (b"".join(b"  " * i + b"- \n" for i in range(150)), "nesting deeper than 100 levels"),
+    (b"".join(b" " * i + b"- \n" for i in range(1_200)), "nesting deeper than 100 levels"),
     (b"a: \xff\xfe\n", "not valid UTF-8"),
     (b"a: b\x00c\n", "NUL byte"),
     (b"a: 1\n---\nb: 2\n", "more than one YAML document"),
@@ -58,3 +63,12 @@ def test_line_map_gives_the_line_of_each_path() -> None:
     lines = yamlsafe.line_map(text)
     assert lines["content.subtasks[1].status"] == 7
     assert lines["content.subtasks[0]"] == 4
+
+
+def test_a_parser_refusal_past_the_depth_limit_is_ours_whatever_the_parser_calls_it() -> None:
+    """libyaml's wording is not ours to depend on: the brackets still open at its error decide."""
+    text = "a: " + "[" * 1_500
+    mark = yaml.Mark("f.yaml", 1_002, 0, 1_002, text, 1_002)
+    refusal = yaml.scanner.ScannerError("while scanning", None, "some future wording", mark)
+    assert yamlsafe._too_deep(refusal, text, 100)
+    assert not yamlsafe._too_deep(refusal, "a: " + "[" * 50 + "x" * 1_500, 100)

@@ -74,7 +74,7 @@ def load(data: bytes | str, source: str = "<input>", limits: Limits = DEFAULT_LI
     text = decode(data, source, limits) if isinstance(data, bytes) else data
     if len(text) > limits.max_bytes:
         raise InvalidContent(f"{source}: over the limit of {limits.max_bytes} bytes")
-    with _parser(text, source) as parser:
+    with _parser(text, source, limits.max_depth) as parser:
         return _build(parser, source, limits)
 
 
@@ -90,22 +90,40 @@ def resolve_plain(value: str) -> Any:
     return value
 
 
-def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> InvalidContent:
+def _syntax_error(exc: yaml.MarkedYAMLError, source: str, text: str, max_depth: int) -> InvalidContent:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     where = f":{line}" if line else ""
+    if _too_deep(exc, text, max_depth):
+        return InvalidContent(f"{source}{where}: nesting deeper than {max_depth} levels", hint="flatten the document",
+                              file=source, line=line)
     return InvalidContent(f"{source}{where}: YAML syntax error: {exc.problem or exc.context}",
                           hint="fix the YAML at that line", file=source, line=line)
 
 
+def _too_deep(exc: yaml.MarkedYAMLError, text: str, max_depth: int) -> bool:
+    """libyaml's own depth limit (0.2.5+: 1,000 levels, "exceeded maximum nesting depth") can fire before
+    ours: its scanner reads ahead up to 1,024 characters for a possible simple key, so `[[[[...` fails in
+    the scanner before the first event reaches _build. The wording is libyaml's, so the flow brackets
+    still open at the error are counted too (an estimate: it is only ever asked on the error path)."""
+    said = f"{exc.problem or ''} {exc.context or ''}".lower()
+    if "nesting" in said:
+        return True
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None or not isinstance(mark.index, int):
+        return False
+    before = text[:mark.index + 1]
+    return before.count("[") + before.count("{") - before.count("]") - before.count("}") > max_depth
+
+
 @contextmanager
-def _parser(text: str, source: str) -> Iterator[Any]:
+def _parser(text: str, source: str, max_depth: int = DEFAULT_LIMITS.max_depth) -> Iterator[Any]:
     """libyaml's parser over `text`; its errors become InvalidContent naming the line."""
     parser = _Parser(text)
     try:
         yield parser
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_error(exc, source) from None
+        raise _syntax_error(exc, source, text, max_depth) from None
     except yaml.YAMLError as exc:
         raise InvalidContent(f"{source}: YAML error: {exc}") from None
     finally:
