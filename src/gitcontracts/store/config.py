@@ -9,7 +9,7 @@ from gitcontracts.formats import yamlsafe
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.layout import Layout
 
-_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "on"}
+_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "on", "max_clock_skew", "fetch_ttl"}
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,8 @@ class Config:
     max_file_bytes: int = 1_048_576
     max_line_bytes: int = 262_144
     on: dict[str, str] = field(default_factory=dict)
+    max_clock_skew: float = 300.0   # seconds an entry's ts may lie from the referee's time (SPEC 12)
+    fetch_ttl: float = 5.0          # seconds a read may trust the last fetch (SPEC 13)
 
     @property
     def yaml_limits(self) -> yamlsafe.Limits:
@@ -49,6 +51,14 @@ def parse_config(doc: Any, source: str) -> Config:
         return Config(main_branch=str(doc.get("main_branch") or "main"), remote=doc.get("remote"),
                       provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
-                      max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}))
+                      max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}),
+                      max_clock_skew=_seconds(doc, "max_clock_skew", 300.0), fetch_ttl=_seconds(doc, "fetch_ttl", 5.0))
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidContent(f"{source}: {exc}", hint="see SPEC 10 for the settings") from None
+
+
+def _seconds(doc: dict[str, Any], key: str, default: float) -> float:
+    value = doc.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise InvalidContent(f"config.yaml: {key} is a number of seconds, 0 or more", hint=f"for example `{key}: {default:g}`")
+    return float(value)
