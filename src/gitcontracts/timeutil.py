@@ -1,6 +1,11 @@
-"""Time stamps, date-times and durations: pure functions, the clock is passed in."""
+"""Time stamps, date-times and durations: pure functions, the clock is passed in.
+
+`utcnow` is the one clock helper (the Workspace's default clock) and the only reader of
+$GITCONTRACTS_NOW, which fixes now (`2026-12-04T10:00:00Z`) or shifts it from the real time
+(`+90s`, `-2h`, `+1d`): tests and dry runs see leases and offers expire without waiting."""
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -12,8 +17,26 @@ _DURATION = re.compile(r"(\d+)([smhdw])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
+NOW_VARIABLE = "GITCONTRACTS_NOW"
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, in UTC: the real time, unless $GITCONTRACTS_NOW fixes or shifts it (UsageError when invalid)."""
+    real = datetime.now(timezone.utc)
+    text = os.environ.get(NOW_VARIABLE, "").strip()
+    return moment_from_setting(text, real) if text else real
+
+
+def moment_from_setting(text: str, real: datetime) -> datetime:
+    """$GITCONTRACTS_NOW's value: an RFC 3339 date-time, or a signed duration from `real` (+90s, -1d)."""
+    sign = {"+": 1, "-": -1}.get(text[:1])
+    try:
+        if sign is not None:
+            return real + sign * parse_duration(text[1:])
+        return parse_datetime(text).astimezone(timezone.utc)
+    except (UsageError, ValueError):
+        raise UsageError(f"${NOW_VARIABLE} is {text!r}: neither an ISO 8601 date-time with a zone nor an offset",
+                         hint=f"set {NOW_VARIABLE} to e.g. 2026-12-04T10:00:00Z, +90s, +2h or -1d, or unset it") from None
 
 
 def format_ts(moment: datetime) -> str:
