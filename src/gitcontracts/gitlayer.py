@@ -5,11 +5,13 @@ and per-call overhead, and `git cat-file --batch` reads many blobs through one p
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -332,16 +334,20 @@ class BlobReader:
             self.cache[spec] = data[end + 1:end + 1 + size] if header[1] == b"blob" else None
             position = end + 1 + size + 1
 
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._process is None:
+            self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self._process
+
     def read(self, spec: str) -> bytes | None:
         if spec not in self.cache:
             self.cache[spec] = self._ask(spec)
         return self.cache[spec]
 
     def _ask(self, spec: str, want: bytes = b"blob") -> bytes | None:
-        if self._process is None:
-            self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        stdin, stdout = self._process.stdin, self._process.stdout
+        process = self._start()
+        stdin, stdout = process.stdin, process.stdout
         assert stdin is not None and stdout is not None
         stdin.write(spec.encode() + b"\n")
         stdin.flush()
@@ -351,12 +357,32 @@ class BlobReader:
         body = stdout.read(int(header[2]) + 1)[:-1]
         return body if header[1] == want else None
 
-    def tree_names(self, spec: str) -> list[str] | None:
-        """Names in a tree (`REV:folder`), read through the same process; None when there is no such tree."""
+    def tree_bytes(self, spec: str) -> bytes | None:
         key = "tree " + spec
         if key not in self.cache:
             self.cache[key] = self._ask(spec, want=b"tree")
-        data = self.cache[key]
+        return self.cache[key]
+
+    def commit_tree(self, rev: str) -> str | None:
+        """The tree id of a commit."""
+        body = self._ask(rev, want=b"commit")
+        return body[5:body.index(b"\n")].decode() if body and body.startswith(b"tree ") else None
+
+    def entry_id(self, spec: str) -> str | None:
+        """The object id at `REV:path` (None when there is nothing there), without reading it."""
+        process = self._start()
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(spec.encode() + b"\n")
+        process.stdin.flush()
+        header = process.stdout.readline().split()
+        if len(header) < 3 or header[-1] == b"missing":
+            return None
+        process.stdout.read(int(header[2]) + 1)
+        return header[0].decode()
+
+    def tree_names(self, spec: str) -> list[str] | None:
+        """Names in a tree (`REV:folder`), read through the same process; None when there is no such tree."""
+        data = self.tree_bytes(spec)
         if data is None:
             return None
         names, position = [], 0
@@ -445,32 +471,78 @@ def local_refs(root: Path, prefix: str) -> dict[str, str]:
     return {ref: sha for ref, _, sha in (line.partition(" ") for line in data.splitlines() if line)}
 
 
-def build_commit(root: Path, parents: Sequence[str], base: str | None, files: Mapping[str, bytes | None],
-                 message: str, author: str) -> str:
-    """A commit whose tree is `base` with `files` replaced (None: removed), without touching the working
-    tree or the index: a temporary index, `hash-object`, `write-tree`, `commit-tree`."""
-    index = git_dir(root) / f"gitcontracts-index-{os.getpid()}-{os.urandom(4).hex()}"
-    identity, sign = commit_identity(root, author)
-    env = {**identity, "GIT_INDEX_FILE": str(index)}
-    try:
-        run(root, "read-tree", base or EMPTY_TREE, env=env)
-        lines = []
-        for path, data in files.items():
-            if data is None:
-                lines.append(f"0 {ZERO}\t{path}")
-            else:
-                blob = run(root, "hash-object", "-w", "--stdin", input=data).stdout.decode().strip()
-                lines.append(f"100644 {blob}\t{path}")
-        run(root, "update-index", "--index-info", input=("\n".join(lines) + "\n").encode(), env=env)
-        tree = run(root, "write-tree", env=env).stdout.decode().strip()
+@dataclass(frozen=True)
+class Identity:
+    """Who a commit the tool builds is by, and how to build it, from one `git config` process."""
+    env: dict[str, str]
+    sign: bool
+    algorithm: str          # the repository's object format: sha1 or sha256
+    merge_driver: str | None
+
+    def name_email(self, kind: str) -> tuple[str, str]:
+        return self.env[f"GIT_{kind}_NAME"], self.env[f"GIT_{kind}_EMAIL"]
+
+
+def identity(root: Path, author: str) -> Identity:
+    """The agent as the author; git's user.name/user.email as the committer (the agent where unset)."""
+    result = run(root, "config", "--get-regexp",
+                 r"^(user\.(name|email)|commit\.gpgsign|extensions\.objectformat|merge\.gitcontracts-shard\.driver)$",
+                 check=False)
+    known = dict(line.partition(" ")[::2] for line in result.stdout.decode("utf-8", "replace").splitlines())
+    email = known.get("user.email") or f"{author}@agents.invalid"
+    env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": known.get("user.name") or author, "GIT_COMMITTER_EMAIL": email}
+    sign = known.get("commit.gpgsign", "false").strip().lower() in ("", "true", "yes", "on", "1")
+    algorithm = known.get("extensions.objectformat", "sha1").strip().lower() or "sha1"
+    return Identity(env, sign, algorithm, known.get("merge.gitcontracts-shard.driver"))
+
+
+@dataclass(frozen=True)
+class BuiltCommit:
+    sha: str
+    changes: tuple[FileChange, ...]   # what it changes against its first parent
+
+
+def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: str | None,
+                 files: Mapping[str, bytes | None], message: str, ident: Identity, when: datetime) -> BuiltCommit:
+    """A commit whose tree is `base` with `files` replaced (None: removed), written straight into the
+    object folder (gitobjects.py): only the trees along the changed paths are read and rewritten; the
+    working tree and the index are not touched. Signed commits go through `git commit-tree -S`."""
+    from gitcontracts import gitobjects
+
+    folder = find_git_dir(root)
+    if folder is None:
+        raise GitError(f"{root} is not a git repository", hint="run `git init` first")
+    store = gitobjects.ObjectStore(gitobjects.object_folder(folder), ident.algorithm)
+    width = hashlib.new(ident.algorithm).digest_size
+    base_tree = reader.commit_tree(base) if base else None
+    changes = []
+    for path, data in files.items():
+        old = reader.entry_id(f"{base}:{path}") if base else None
+        new = store.oid(b"blob", data).hex() if data is not None else None
+        if old != new:
+            changes.append(FileChange(path, old or ZERO, new or ZERO, "A" if old is None else "D" if new is None else "M"))
+    tree = gitobjects.edit_tree(store, lambda oid: reader.tree_bytes(oid.hex()),
+                                bytes.fromhex(base_tree) if base_tree else None, files, width)
+    tree_id = tree.hex() if tree is not None else store.write(b"tree", b"").hex()
+    if ident.sign:
         args = [arg for parent in parents for arg in ("-p", parent)]
-        made = run(root, "commit-tree", tree, *args, *(["-S"] if sign else []), "-m", message, env=env, check=False)
+        made = run(root, "commit-tree", tree_id, *args, "-S", "-m", message, env=ident.env, check=False)
         if made.returncode != 0:
             raise GitError(f"git commit-tree failed: {_last_line(made.stderr) or made.returncode}",
                            hint="check user.signingkey and gpg.format when commit.gpgsign is on")
-        return made.stdout.decode().strip()
-    finally:
-        index.unlink(missing_ok=True)
+        return BuiltCommit(made.stdout.decode().strip(), tuple(changes))
+    seconds = int(when.timestamp())
+    author = gitobjects.signature_line(*ident.name_email("AUTHOR"), seconds, 0)
+    committer = gitobjects.signature_line(*ident.name_email("COMMITTER"), seconds, 0)
+    body = gitobjects.commit_body(tree_id, tuple(parents), author, committer, message)
+    return BuiltCommit(store.write(b"commit", body).hex(), tuple(changes))
+
+
+def update_index(root: Path, paths: Sequence[str]) -> None:
+    """The index entries of `paths` as their files are now (absent files leave the index)."""
+    if paths:
+        _with_index_lock(root, ("update-index", "--add", "--remove", "--", *paths), {})
 
 
 def checkout_paths(root: Path, commit: str, paths: Sequence[str]) -> None:
@@ -481,6 +553,24 @@ def checkout_paths(root: Path, commit: str, paths: Sequence[str]) -> None:
     gone = [p for p in paths if p not in present]
     if gone:
         run(root, "rm", "-q", "-f", "--ignore-unmatch", "--", *gone)
+
+
+def worktree_of(root: Path, ref: str) -> Path | None:
+    """Another worktree of this repository that has `ref` checked out (None when there is none).
+
+    Asks git only when the repository has linked worktrees (a folder look costs nothing)."""
+    from gitcontracts.gitobjects import object_folder
+
+    folder = find_git_dir(root)
+    if folder is None or not (object_folder(folder).parent / "worktrees").is_dir():
+        return None
+    data = run(root, "worktree", "list", "--porcelain", check=False).stdout.decode("utf-8", "surrogateescape")
+    here = root.resolve()
+    for block in data.split("\n\n"):
+        fields = dict(line.partition(" ")[::2] for line in block.splitlines())
+        if fields.get("branch") == ref and Path(fields.get("worktree", "")).resolve() != here:
+            return Path(fields["worktree"])
+    return None
 
 
 def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:

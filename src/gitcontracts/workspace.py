@@ -28,7 +28,7 @@ class Workspace:
     agent_option: str | None = None
     clock: Callable[[], datetime] = utcnow
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    commit: bool = False  # record each action as a commit (SPEC 7); the CLI sets it unless --no-commit
+    commit: bool = True  # record each action as a commit and land it (SPEC 7); False: leave it in the working tree
 
     @cached_property
     def layout(self) -> Layout:
@@ -96,6 +96,6 @@ def find_root(start: Path) -> Path:
 
 
 def open_workspace(path: str | Path | None = None, agent: str | None = None,
-                   clock: Callable[[], datetime] | None = None, commit: bool = False) -> Workspace:
+                   clock: Callable[[], datetime] | None = None, commit: bool = True) -> Workspace:
     root = find_root(Path(path) if path else Path.cwd())
     return Workspace(root=root, agent_option=agent, clock=clock or utcnow, commit=commit)

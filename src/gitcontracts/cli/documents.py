@@ -48,12 +48,13 @@ def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
 
 @click.command()
 @click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
-@shared()
+@shared(mutating=True)
 def init(remote: str | None) -> None:
     """Create .contracts/ here; running it again changes nothing."""
-    result = api.init_workspace(options().workspace(), remote=remote)
-    emit(result.to_dict(), lambda: f"initialized {result.root}/.contracts" + (
-        "\n  created: " + ", ".join(result.created) if result.created else " (already; nothing changed)"))
+    result = api.init_workspace(options().workspace(), remote=remote, offline=options().offline)
+    emit(result, lambda: f"initialized {result['root']}/.contracts" + (
+        "\n  created: " + ", ".join(result["created"]) if result["created"] else " (already; nothing changed)")
+        + (f"\n  pushed to {result['remote']}" if result["pushed"] else ""))
 
 
 @click.group()
@@ -90,7 +91,7 @@ def schema_show(ref: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @shared(mutating=True)
 def schema_add(file: str) -> None:
-    result = api.add_schema(options().workspace(), Path(file))
+    result = api.add_schema(options().workspace(), Path(file), offline=options().offline)
     emit(result, lambda: f"{'added' if result['changed'] else 'unchanged:'} {result['schema']} ({result['path']})")
 
 
@@ -116,8 +117,8 @@ def stash_put(name: str, schema_ref: str | None, discoverable: bool | None, desc
         raise UsageError("stash put needs the content: --file F, or - for standard input")
     content = yamlsafe.load(read_input(source), "<stdin>" if source == "-" else source)
     ws = options().workspace()
-    result = api.put_stash(ws, name, content, schema_ref, description, labels or None, discoverable)
-    emit(result.to_dict(), f"wrote {ws.layout.relative(ws.stashes.path(name))}")
+    result = api.put_stash(ws, name, content, schema_ref, description, labels or None, discoverable, offline=options().offline)
+    emit(result, f"wrote {result['path']}" + (" (pushed)" if result["pushed"] else ""))
 
 
 @stash.command("get")

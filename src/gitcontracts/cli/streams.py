@@ -26,8 +26,11 @@ def stream() -> None:
 @shared(mutating=True)
 def stream_create(name: str, linked_stash: str | None, ttl: int | None, discoverable: bool, description: str,
                   schema_ref: str | None) -> None:
-    meta = stream_ops.create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref)
-    emit(meta.to_dict(), f"created stream {name}")
+    from gitcontracts.protocol.documents import create_stream
+
+    meta = create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref,
+                         offline=options().offline)
+    emit(meta, f"created stream {name}")
 
 
 @stream.command("post")
@@ -40,7 +43,9 @@ def stream_post(name: str, label: str, data_text: str) -> None:
         data = parse_json(data_text)
     except ValueError as exc:
         raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
-    entry = stream_ops.post_entry(options().workspace(), name, label, data)
+    from gitcontracts.protocol.documents import post_entry
+
+    entry = post_entry(options().workspace(), name, label, data, offline=options().offline)
     emit(entry, lambda: f"posted {entry['id']} to {name} ({label})")
 
 

@@ -59,3 +59,13 @@ def lines(data: bytes) -> Iterator[Line]:
 def sort_key(entry: dict[str, Any]) -> tuple[str, str]:
     """Stream order: ts, then id (SPEC 5)."""
     return (str(entry.get("ts", "")), str(entry.get("id", "")))
+
+
+def last_ts(data: bytes) -> str | None:
+    """The `ts` of a shard's last complete line (None when there is none, or it is not an entry)."""
+    body = data[:data.rfind(b"\n") + 1]
+    if not body:
+        return None
+    entry, error = decode_line(body[body.rfind(b"\n", 0, len(body) - 1) + 1:-1])
+    ts = entry.get("ts") if error is None else None
+    return ts if isinstance(ts, str) else None

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import random
+import shlex
+import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Callable
 
 from gitcontracts import gitlayer
-from gitcontracts.errors import Conflict, GitContractsError, NotFound
+from gitcontracts.errors import Conflict, GitContractsError, InvalidContent, NotFound, UsageError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
 from gitcontracts.ops import journal
@@ -24,10 +27,10 @@ from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
 from gitcontracts.store.files import atomic_write
-from gitcontracts.timeutil import format_ts
+from gitcontracts.timeutil import format_ts, parse_datetime
 from gitcontracts.workspace import Workspace
 
-ATTEMPTS = 12
+RETRY_SECONDS = 120.0   # how long an action keeps re-running while others land first
 
 
 @dataclass
@@ -38,11 +41,16 @@ class Context:
     agent: str
     now: datetime
     remote: str | None
+    worktree: bool = False    # --no-commit: build on the working tree's files, leave the change there
     files: dict[str, bytes | None] = field(default_factory=dict)
     entries: list[dict[str, Any]] = field(default_factory=list)
 
     def read(self, path: str) -> bytes | None:
-        return self.files[path] if path in self.files else self.base.read(path)
+        if path in self.files:
+            return self.files[path]
+        if self.worktree:
+            return _disk(self.ws.root / path)
+        return self.base.read(path)
 
     def contract(self, name: str) -> tuple[dict[str, Any], str]:
         data = self.read(stash_path(name))
@@ -54,12 +62,17 @@ class Context:
             raise NotFound(f"{name!r} is not a contract")
         return doc, text
 
-    def post(self, stream: str, label: str, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, stream: str, label: str, data: Any) -> dict[str, Any]:
         """Append an entry by the acting agent to its shard of `stream` (in the files being built)."""
-        now = self.now
-        entry = {"id": new_id(now), "ts": format_ts(now), "agent": self.agent, "label": label, "data": data}
         path = f".contracts/streams/{stream}/{self.agent}.jsonl"
-        self.files[path] = (self.read(path) or b"") + jsonl.encode(entry)
+        shard = self.read(path) or b""
+        moment = entry_time(self.now, jsonl.last_ts(shard), self.ws.config.max_clock_skew)
+        entry = {"id": new_id(moment), "ts": format_ts(moment), "agent": self.agent, "label": label, "data": data}
+        line = jsonl.encode(entry)
+        if len(line) > self.ws.config.max_line_bytes:
+            raise InvalidContent(f"entry is {len(line)} bytes, over the limit of {self.ws.config.max_line_bytes}",
+                                 hint="post a smaller entry, or put the payload in a stash and name it")
+        self.files[path] = shard + line
         self.entries.append(entry)
         return entry
 
@@ -95,55 +108,172 @@ def stash_path(name: str) -> str:
     return f".contracts/stashes/{name}.yaml"
 
 
-def main_branch(ws: Workspace) -> str:
-    return ws.config.main_branch
-
-
-def perform(ws: Workspace, build: Build, offline: bool = False) -> dict[str, Any]:
-    remote = None if offline else ws.config.remote
-    if remote and remote not in gitlayer.remotes(ws.root):
-        raise GitContractsError(f"the remote {remote!r} of config.yaml is not configured in this clone",
-                                hint=f"git remote add {remote} URL, or use --offline")
-    for attempt in range(ATTEMPTS):
-        outcome, ctx = _attempt(ws, build, remote)
-        if outcome.nothing or not ws.commit:
-            return outcome.result
-        if _land(ws, ctx, outcome, remote):
-            return outcome.result
-        time.sleep(random.uniform(0.02, 0.1) * (attempt + 1))  # someone else landed first: re-run against it
-    raise Conflict("the main branch kept moving; the action was not recorded", hint="retry in a moment")
-
-
-def _attempt(ws: Workspace, build: Build, remote: str | None) -> tuple[Outcome, Context]:
-    reader = gitlayer.BlobReader(ws.root)
-    main = main_branch(ws)
-    if remote:
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}",
-                                         f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"])
-        base_sha = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{main}")
-    else:
-        base_sha = gitlayer.resolve(ws.root, "HEAD")
-    ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote)
+def entry_time(now: datetime, last_ts: str | None, max_skew: float) -> datetime:
+    """The time of a new entry: now, kept after the shard's last entry (a shard stays in time order) —
+    unless that entry lies further ahead than the allowed clock skew: a clock that once ran ahead does
+    not pin every later entry to its future (SPEC 12)."""
+    if not last_ts:
+        return now
     try:
+        last = parse_datetime(last_ts)
+    except ValueError:
+        return now
+    if last >= now and (last - now).total_seconds() <= max_skew:
+        return last + timedelta(microseconds=1)
+    return now
+
+
+_CONFIGURED = "configured"
+
+
+def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | None = _CONFIGURED) -> dict[str, Any]:
+    """Run an action to its end: built on the base, judged, committed, pushed (SPEC 7).
+
+    A push refused because main moved re-runs the whole action against the new main, with jittered
+    exponential backoff, for up to RETRY_SECONDS; any other refusal is final."""
+    remote = _remote(ws, offline, ws.config.remote if remote == _CONFIGURED else remote)
+    give_up = time.monotonic() + RETRY_SECONDS
+    delay = 0.05
+    while True:
+        result = _attempt(ws, build, remote)
+        if result is not None:
+            return result
+        if time.monotonic() > give_up:
+            raise Conflict("the main branch kept moving; the action was not recorded", hint="retry in a moment")
+        time.sleep(random.uniform(delay / 2, delay))  # someone else landed first: re-run against their main
+        delay = min(delay * 2, 2.0)
+
+
+def _remote(ws: Workspace, offline: bool, remote: str | None) -> str | None:
+    remote = None if offline or not ws.commit else remote
+    if remote and remote not in gitlayer.remotes(ws.root):
+        raise NotFound(f"the remote {remote!r} named in .contracts/config.yaml is not configured in this clone",
+                       hint=f"add it with `git remote add {remote} URL`, or pass --offline to work locally")
+    return remote
+
+
+def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] | None:
+    """One run of the action; None when main moved under it and it must run again."""
+    reader = gitlayer.BlobReader(ws.root)
+    try:
+        base_sha, head = _base(ws, remote)
+        ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote, not ws.commit)
         outcome = build(ctx)
-        if not outcome.nothing and (not ws.commit or not remote):
-            _refuse_to_clobber(ws, list(ctx.files))
-        if not ws.commit and not outcome.nothing:
+        if outcome.nothing:
+            return outcome.result
+        if not ws.commit:
+            _judged(ws, reader, ctx, outcome)
             for path, data in ctx.files.items():
-                atomic_write(ws.root / path, data or b"")
-        return outcome, ctx
+                _write_file(ws, path, data)
+            return {**outcome.result, "commit": None, "pushed": False}
+        if remote is None:
+            _refuse_to_clobber(ws, ctx)
+        built = _judged(ws, reader, ctx, outcome)
+        if remote is None:
+            landed = _land_locally(ws, ctx, built, outcome)
+        else:
+            landed = _push(ws, ctx, built, outcome, remote, head)
+        return {**outcome.result, "commit": built.sha, "pushed": remote is not None} if landed else None
     finally:
         reader.close()
 
 
-def _land(ws: Workspace, ctx: Context, outcome: Outcome, remote: str | None) -> bool:
-    parents = ([ctx.base_sha] if ctx.base_sha else []) + list(outcome.merge_parents)
-    commit = gitlayer.build_commit(ws.root, parents, ctx.base_sha, ctx.files, message(outcome.action, ctx.agent), ctx.agent)
-    outcome.result.setdefault("commit", commit)
-    target = f"refs/heads/{outcome.branch}" if outcome.branch else f"refs/heads/{main_branch(ws)}"
+def _base(ws: Workspace, remote: str | None) -> tuple[str | None, gitlayer.HeadState]:
+    """The commit the action builds on: the remote's main (fetched now), else HEAD; and the local HEAD."""
+    head = gitlayer.head_state(ws.root)
     if remote is None:
-        return _land_locally(ws, ctx, commit, target, outcome)
-    refspecs = [f"{'+' if outcome.branch else ''}{commit}:{target}"] + [f":refs/heads/{b}" for b in outcome.delete_branches]
+        if head.branch is None and head.head is not None and ws.commit:
+            raise UsageError("HEAD is detached: gitcontracts records actions on a branch",
+                             hint=f"check out your branch first (`git switch {ws.main_branch}`), then retry")
+        return head.head, head
+    main = ws.main_branch
+    claims = f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"
+    try:
+        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", claims])
+    except gitlayer.GitError as exc:
+        if "couldn't find remote ref" not in exc.message:
+            raise
+        # The remote has no main yet (a new, empty remote): this action pushes the first one, on the local history.
+        gitlayer.fetch(ws.root, remote, [claims])
+        return head.head, head
+    return gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{main}"), head
+
+
+def _judged(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, outcome: Outcome) -> gitlayer.BuiltCommit:
+    """The action's commit, built and judged by the referee the pre-receive hook runs (SPEC 7)."""
+    from gitcontracts.referee.commits import judge_landing
+    from gitcontracts.referee.documents import refusal
+
+    ident = gitlayer.identity(ws.root, ctx.agent)
+    if ws.commit and ident.merge_driver is None:
+        register_merge_driver(ws.root)
+    parents = ([ctx.base_sha] if ctx.base_sha else []) + list(outcome.merge_parents)
+    built = gitlayer.build_commit(ws.root, reader, parents, ctx.base_sha, ctx.files, message(outcome.action, ctx.agent),
+                                  ident, ctx.now)
+    ref = f"refs/heads/{outcome.branch}" if outcome.branch else None
+    problems = judge_landing(ws.root, reader, ctx.base_sha, built.sha, parents, built.changes, ctx.agent,
+                             ident.env["GIT_AUTHOR_EMAIL"], ctx.now, ref)
+    if problems:
+        raise refusal(problems, f"{outcome.action.action} {outcome.action.target}")
+    return built
+
+
+def register_merge_driver(root: Path) -> None:
+    """The shard merge driver (SPEC 5) in the clone's git config: on first use, for clones that never ran init."""
+    driver = f"{shlex.quote(sys.executable)} -m gitcontracts merge-shard %O %A %B %P"
+    gitlayer.config_set(root, "merge.gitcontracts-shard.name", "gitcontracts: append-only stream shards")
+    gitlayer.config_set(root, "merge.gitcontracts-shard.driver", driver)
+
+
+def _disk(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _write_file(ws: Workspace, path: str, data: bytes | None) -> None:
+    target = ws.root / path
+    if data is None:
+        target.unlink(missing_ok=True)
+    else:
+        atomic_write(target, data)
+
+
+def _refuse_to_clobber(ws: Workspace, ctx: Context) -> None:
+    """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
+    dirty = [path for path in ctx.files if _disk(ws.root / path) != ctx.base.read(path)]
+    if dirty:
+        raise Conflict(f"uncommitted changes in {', '.join(sorted(dirty))} would be overwritten",
+                       hint="commit or stash them first, then retry")
+
+
+def _land_locally(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Outcome) -> bool:
+    if outcome.branch:
+        return gitlayer.update_ref(ws.root, f"refs/heads/{outcome.branch}", built.sha)
+    intent = journal.Pending("sync", message(outcome.action, ctx.agent), ctx.agent, tuple(ctx.files),
+                             head=ctx.base_sha, new=built.sha, delete_branches=outcome.delete_branches)
+    with journal.pending(ws.root, intent):  # from here a killed process is finished by the next command
+        if not gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO):
+            return False
+        _bring_files(ws, ctx.files)
+        for branch in outcome.delete_branches:
+            gitlayer.run(ws.root, "branch", "-D", branch, check=False)
+    return True
+
+
+def _bring_files(ws: Workspace, files: dict[str, bytes | None]) -> None:
+    """The working tree and the index of the action's paths as its commit has them."""
+    for path, data in files.items():
+        _write_file(ws, path, data)
+    gitlayer.update_index(ws.root, list(files))
+
+
+def _push(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Outcome, remote: str,
+          head: gitlayer.HeadState) -> bool:
+    main = ws.main_branch
+    target = f"refs/heads/{outcome.branch}" if outcome.branch else f"refs/heads/{main}"
+    refspecs = [f"{'+' if outcome.branch else ''}{built.sha}:{target}"] + [f":refs/heads/{b}" for b in outcome.delete_branches]
     accepted, text = gitlayer.push(ws.root, remote, refspecs)
     if not accepted:
         # Did someone else land first? Then re-run against their main; else the refusal is real.
@@ -152,47 +282,36 @@ def _land(ws: Workspace, ctx: Context, outcome: Outcome, remote: str | None) -> 
             return False
         raise GitContractsError(f"the push to {remote} was refused: {_reason(text)}",
                                 hint="see the reason above; `gitcontracts check --range` shows it locally")
-    landed = gitlayer.remote_refs(ws.root, remote, target).get(target)
-    if landed != commit:  # a push can report success for a commit that is not ours
-        return False
-    gitlayer.update_ref(ws.root, f"refs/remotes/{remote}/{outcome.branch or main_branch(ws)}", commit)
+    gitlayer.update_ref(ws.root, f"refs/remotes/{remote}/{outcome.branch or main}", built.sha)
+    for branch in outcome.delete_branches:
+        gitlayer.run(ws.root, "update-ref", "-d", f"refs/remotes/{remote}/{branch}", check=False)
     if not outcome.branch:
-        _follow(ws, commit, ctx)
+        _follow(ws, ctx, built, head)
     return True
 
 
-def _refuse_to_clobber(ws: Workspace, paths: list[str]) -> None:
-    """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
-    if not paths or not gitlayer.resolve(ws.root, "HEAD"):
+def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitlayer.HeadState) -> None:
+    """Bring the clone's main along (else leave it be): the cheap way when it was at the base — only the
+    action's files change — else `git merge --ff-only`; never a branch checked out in another worktree."""
+    main = ws.main_branch
+    if head.branch == f"refs/heads/{main}":
+        if head.head == ctx.base_sha and not _dirty(ws, ctx):
+            if gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO):
+                _bring_files(ws, ctx.files)
+        else:
+            gitlayer.fast_forward(ws.root, built.sha)
         return
-    dirty = gitlayer.run(ws.root, "status", "--porcelain", "--untracked-files=no", "--", *paths).stdout.decode().strip()
-    if dirty:
-        files = ", ".join(line[3:] for line in dirty.splitlines())
-        raise Conflict(f"uncommitted changes in {files} would be overwritten",
-                       hint="commit or stash them first, then retry")
+    local = gitlayer.resolve(ws.root, main)
+    if local and gitlayer.is_ancestor(ws.root, local, built.sha):
+        other = gitlayer.worktree_of(ws.root, f"refs/heads/{main}")
+        if other is None:
+            gitlayer.update_ref(ws.root, f"refs/heads/{main}", built.sha, local)
+        else:
+            gitlayer.fast_forward(other, built.sha)
 
 
-def _land_locally(ws: Workspace, ctx: Context, commit: str, target: str, outcome: Outcome) -> bool:
-    if outcome.branch:
-        return gitlayer.update_ref(ws.root, target, commit)
-    intent = journal.Pending("sync", message(outcome.action, ctx.agent), ctx.agent, tuple(ctx.files),
-                             head=ctx.base_sha, new=commit, delete_branches=outcome.delete_branches)
-    with journal.pending(ws.root, intent):  # from here a killed process is finished by the next command
-        if not gitlayer.update_ref(ws.root, "HEAD", commit, ctx.base_sha):
-            return False
-        gitlayer.checkout_paths(ws.root, commit, list(ctx.files))
-        for branch in outcome.delete_branches:
-            gitlayer.run(ws.root, "branch", "-D", branch, check=False)
-    return True
-
-
-def _follow(ws: Workspace, commit: str, ctx: Context) -> None:
-    """Bring the clone's main along when it is checked out and can fast-forward (else leave it be)."""
-    branch = gitlayer.current_branch(ws.root)
-    if branch == main_branch(ws):
-        gitlayer.fast_forward(ws.root, commit)
-    elif gitlayer.resolve(ws.root, main_branch(ws)) and gitlayer.is_ancestor(ws.root, main_branch(ws), commit):
-        gitlayer.update_ref(ws.root, f"refs/heads/{main_branch(ws)}", commit)
+def _dirty(ws: Workspace, ctx: Context) -> bool:
+    return any(_disk(ws.root / path) != ctx.base.read(path) for path in ctx.files)
 
 
 def _reason(text: str) -> str:

@@ -92,14 +92,30 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
         reader.close()
 
 
+def judge_landing(root: Path, reader: gitlayer.BlobReader, base: str | None, commit: str, parents: Sequence[str],
+                  changes: Sequence[gitlayer.FileChange], actor: str, email: str, now: datetime,
+                  ref: str | None = None) -> list[Problem]:
+    """What `check --range BASE..COMMIT` (and so the pre-receive hook) would say of a commit the tool built
+    and has not landed yet: the same judge, with authority from the base, at the tool's own time."""
+    authority = Snapshot(root, reader, base)
+    new = Snapshot(root, reader, commit)
+    mine = tuple(c for c in changes if c.path.startswith(PREFIXES))
+    info = gitlayer.CommitInfo(commit, tuple(parents), actor, email, "", "", {"Agent": actor}, mine)
+    schemas = _schemas_for(mine, authority, new)
+    problems = _judge_commit(root, info, authority, new, authority, schemas, ref, reader, now)
+    if authority.registry.present or authority.config.require_signed:
+        problems += identity_problems(root, base, commit, authority, new)
+    return problems
+
+
 def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: Snapshot, authority: Snapshot,
-                  schemas: Any, ref: str | None, reader: gitlayer.BlobReader) -> list[Problem]:
+                  schemas: Any, ref: str | None, reader: gitlayer.BlobReader, now: datetime | None = None) -> list[Problem]:
     actor = commit.trailers.get("Agent") or commit.author
     if name_problem(actor):
         return [Problem(commit.changes[0].path if commit.changes else "", f"commit by {actor!r}: not a valid agent name; "
                         "commits under .contracts/ carry an Agent: trailer or a valid author name", FORBIDDEN)]
     merge = commit.parents[1:] and commit.parents[0]
-    judge = Judge(old=old, new=new, authority=authority, actor=actor, now=_when(commit.when), schemas=schemas,
+    judge = Judge(old=old, new=new, authority=authority, actor=actor, now=now or _when(commit.when), schemas=schemas,
                   claim_branch=parse_claim_branch(ref),
                   merge_writers=(lambda path: gitlayer.writers(root, merge, commit.sha, path)) if merge else None)
     return _judge_all(judge, list(commit.changes), reader)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
 
-from gitcontracts.errors import GitContractsError, InvalidContent
+from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent
 from gitcontracts.model import Problem
 from gitcontracts.rules.documents import contract_problems, envelope_problems
+from gitcontracts.rules.transitions import CONFLICT_RULES, FORBIDDEN
 
 if TYPE_CHECKING:  # the registry imports PyYAML; reading a stream needs neither
     from gitcontracts.store.schemas import SchemaRegistry
@@ -57,6 +58,17 @@ def stash_problems(schemas: SchemaRegistry, doc: Any, text: str | None, file: st
 
 def raise_if(problems: Sequence[Problem], what: str) -> None:
     if problems:
-        count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
-        raise InvalidContent(f"{what}: {count}, nothing written\n  " + "\n  ".join(str(p) for p in problems),
-                             hint="fix them and retry", details=[p.to_dict() for p in problems])
+        raise refusal(problems, what)
+
+
+def refusal(problems: Sequence[Problem], what: str) -> GitContractsError:
+    """The referee's problems with a change as one error: forbidden (6) before conflict (4) before invalid (3)."""
+    rules = {p.rule for p in problems}
+    kind: type[GitContractsError] = (Forbidden if FORBIDDEN in rules else
+                                     Conflict if rules & CONFLICT_RULES else InvalidContent)
+    count = f"{len(problems)} problems" if len(problems) > 1 else "1 problem"
+    hint = {Forbidden: "this agent may not make that change; `gitcontracts status CONTRACT` shows owners and assignees",
+            Conflict: "the state moved on: see `gitcontracts status CONTRACT`",
+            InvalidContent: "fix them and retry"}[kind]
+    return kind(f"{what}: {count}, nothing written\n  " + "\n  ".join(str(p) for p in problems),
+                hint=hint, details=[p.to_dict() for p in problems])

@@ -15,7 +15,7 @@ from gitcontracts.model import Problem
 from gitcontracts.referee.documents import CONTRACT_SCHEMA, schema_problems, stash_problems
 from gitcontracts.rules import append_only
 from gitcontracts.rules.agents import registry_problems
-from gitcontracts.rules.documents import meta_problems, shard_line
+from gitcontracts.rules.documents import declared_owner, meta_problems, shard_line
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.config import parse_config
 from gitcontracts.store.snapshot import Snapshot
@@ -83,7 +83,13 @@ def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         return problems
     stem = Path(path).stem
     problems = stash_problems(judge.schemas, doc, new.decode("utf-8", "replace"), path, stem)
-    old_doc = yamlsafe.load(old, path) if old is not None else None
+    old_doc, _ = _parse(path, old) if old is not None else (None, [])
+    if old is not None and old_doc is None:
+        # The old version does not parse: this is its fix, which only its declared owner may make.
+        owner = owner or declared_owner(old)
+        if owner not in (None, judge.actor):
+            problems.append(judge.forbid(path, f"{judge.actor} may not change a stash owned by {owner}"))
+        return problems
     if old is None:
         creators = (judge.merge_writers(path) if judge.merge_writers else set()) or {judge.actor}
         if creators - {doc.get("owner")}:
@@ -206,7 +212,7 @@ def _meta(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list
         if isinstance(doc, dict) and doc.get("owner") != judge.actor:
             problems.append(judge.forbid(path, f"{judge.actor} may create only streams it owns", "owner"))
         return problems
-    old_doc = yamlsafe.load(old, path)
+    old_doc, _ = _parse(path, old)
     for key in ("stream", "created"):
         if isinstance(old_doc, dict) and isinstance(doc, dict) and old_doc.get(key) != doc.get(key):
             problems.append(Problem(path, f"a stream's {key} never changes", "immutable", key))

@@ -223,3 +223,13 @@ def _conventional_data(data: Any, label: str, file: str, line: int | None) -> li
     if label == "reject" and data.get("reason") not in REJECT_REASONS:
         problems.append(Problem(file, f"a reject's reason is one of {', '.join(REJECT_REASONS)}", "enum", "data.reason", line))
     return problems
+
+
+def declared_owner(data: bytes) -> str | None:
+    """The `owner:` a stash's text declares at its top level, found line by line: for a stash that no
+    longer parses, whose owner may still replace it with a fixed version."""
+    for line in data.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key == "owner" and value.strip():
+            return value.strip().strip("'\"")
+    return None

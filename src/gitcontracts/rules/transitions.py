@@ -15,6 +15,7 @@ from gitcontracts.timeutil import parse_datetime
 
 TRANSITIONS = {("open", "claimed"), ("claimed", "open"), ("claimed", "completed"), ("completed", "open")}
 FORBIDDEN = "permission"  # the rule of problems that make a check exit 6
+CONFLICT_RULES = frozenset({"already-claimed", "expired", "stale"})  # someone else, or time, came first: exit 4
 
 
 @dataclass(frozen=True)
