@@ -27,22 +27,23 @@ class Step:
     args: tuple[str, ...]
     expect: int = 0
     stdin: str | None = None
-    git: bool = False        # a plain git command rather than gitcontracts
 
 
 def _s(title: str, agent: str, *args: str, expect: int = 0, stdin: str | None = None) -> Step:
     return Step(title, agent, args, expect, stdin)
 
 
-def _push(agent: str) -> Step:
-    return Step(f"{agent} publishes its stash", agent, ("push", "-q", "origin", "main"), git=True)
-
-
 def _steps() -> list[Step]:
     ex, c = str(EXAMPLES), CONTRACT
     return [
         _s("The orchestrator publishes a typed-deliverable schema", "orchestrator", "schema", "add", f"{ex}/load-report@1.yaml"),
-        _s("... and registers the agents' capabilities (agents.yaml)", "orchestrator", "agent-file"),
+        _s("... and registers the agents' capabilities (agents.yaml; the first agent added is its admin)", "orchestrator",
+           "agent", "add", "orchestrator", "--capability", "planning"),
+        _s("...", "orchestrator", "agent", "add", "planner-bot", "--capability", "planning", "--capacity", "2"),
+        _s("...", "orchestrator", "agent", "add", "load-bot", "--capability", "load-testing", "--capability", "planning",
+           "--capacity", "2"),
+        _s("...", "orchestrator", "agent", "add", "analyst-bot", "--capability", "analysis", "--capability", "sql",
+           "--capacity", "2"),
         _s("Announce the contract: stash + execution and discussion streams, pushed", "orchestrator",
            "new", c, "--file", f"{ex}/api-load-test.yaml", "--deadline", "14d", "--label", "perf",
            "--description", "Load test before launch"),
@@ -64,19 +65,16 @@ def _steps() -> list[Step]:
         _s("planner-bot reports progress", "planner-bot", "progress", c, "plan", "-m", "Scenarios written"),
         _s("planner-bot stores the plan", "planner-bot", "stash", "put", "load-plan", "-",
            stdin="scenarios: [browse, search, checkout]\nramp_minutes: 30\n"),
-        _push("planner-bot"),
         _s("... and delivers it", "planner-bot", "deliver", c, "plan", "--stash", "load-plan", "--summary", "3 scenarios"),
         _s("The owner completes the plan", "orchestrator", "complete", c, "plan"),
         _s("load-bot reports progress with data", "load-bot", "progress", c, "run", "-m", "5x peak reached",
            "--data", '{"rps": 5000}'),
         _s("load-bot stores a first, incomplete report", "load-bot", "stash", "put", "run-draft", "-",
            stdin="p95_ms: 840\n"),
-        _push("load-bot"),
         _s("... which the load-report schema refuses as the deliverable", "load-bot",
            "deliver", c, "run", "--stash", "run-draft", expect=3),
         _s("load-bot stores its results", "load-bot", "stash", "put", "run-results", "-",
            stdin="p95_ms: 840\nerror_rate: 0.02\npeak_rps: 9800\n"),
-        _push("load-bot"),
         _s("... and delivers them: checked against the load-report schema", "load-bot",
            "deliver", c, "run", "--stash", "run-results", "--summary", "breaks at 9.8k rps"),
         _s("The owner completes the run", "orchestrator", "complete", c, "run"),
@@ -84,7 +82,6 @@ def _steps() -> list[Step]:
         _s("analyst-bot accepts", "analyst-bot", "accept", c, "analyze"),
         _s("analyst-bot stores the analysis", "analyst-bot", "stash", "put", "analysis", "-",
            stdin="bottleneck: database connection pool\nevidence: pool wait p95 610 ms at 9k rps\n"),
-        _push("analyst-bot"),
         _s("... and delivers it", "analyst-bot", "deliver", c, "analyze", "--stash", "analysis"),
         _s("The owner completes the analysis", "orchestrator", "complete", c, "analyze"),
         _s("The full state in one call", "orchestrator", "status", c),
@@ -93,17 +90,8 @@ def _steps() -> list[Step]:
     ]
 
 
-AGENTS_YAML = """admins: [orchestrator]
-agents:
-  orchestrator: {capabilities: [planning]}
-  planner-bot: {capabilities: [planning], capacity: 2}
-  load-bot: {capabilities: [load-testing, planning], capacity: 2}
-  analyst-bot: {capabilities: [analysis, sql], capacity: 2}
-"""
-
-
 def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
-    root = directory or Path(tempfile.mkdtemp(prefix="gitcontracts-demo-"))
+    root = (directory or Path(tempfile.mkdtemp(prefix="gitcontracts-demo-"))).resolve()
     root.mkdir(parents=True, exist_ok=True)
     say(f"gitcontracts demo in {root}: a shared bare remote, an orchestrator and three agents in their own clones\n")
     clones = _set_up(root, say)
@@ -123,17 +111,15 @@ def _set_up(root: Path, say: Callable[[str], None]) -> dict[str, Path]:
     _git(root, "init", "--quiet", "--bare", "--initial-branch", "main", str(remote))
     _cli(remote, "orchestrator", "hooks", "install")
     clones = {}
-    for agent in AGENTS:
+    for agent in AGENTS:  # the orchestrator's `init` lands the first main; the agents clone it and need nothing more
         path = root / agent
         _git(root, "clone", "--quiet", str(remote), str(path))
         _git(path, "config", "user.name", agent)
         _git(path, "config", "user.email", f"{agent}@example.com")
         if agent == "orchestrator":
-            _git(path, "checkout", "--quiet", "-B", "main")
-            _cli(path, agent, "init", "--remote", "origin")
-            _git(path, "push", "--quiet", "-u", "origin", "main")
-        else:
-            _cli(path, agent, "init")
+            done = _cli(path, agent, "init", "--remote", "origin")
+            if done.returncode:
+                raise RuntimeError(f"demo set-up: init exited {done.returncode}: {done.stderr.strip()}")
         clones[agent] = path
     say("  set up: remote.git (pre-receive hook installed), clones: " + ", ".join(AGENTS) + "\n")
     return clones
@@ -149,19 +135,6 @@ def _run_step(clones: dict[str, Path], number: int, step: Step, say: Callable[[s
     args = [a.replace("{posted}", values["posted"]).replace("{root}", values["root"]) for a in step.args]
     cwd = clones[step.agent]
     say(f"{number:>2}. {step.title}")
-    if args == ["agent-file"]:
-        (cwd / ".contracts/agents.yaml").write_text(AGENTS_YAML)
-        args = ["git", "add", ".contracts/agents.yaml", "&&", "git", "commit", "&&", "git", "push"]
-        _git(cwd, "add", ".contracts/agents.yaml")
-        _git(cwd, "commit", "--quiet", "-m", "contracts: agents\n\nAction: agents\nAgent: orchestrator")
-        _git(cwd, "push", "--quiet", "origin", "main")
-        say(f"    $ {' '.join(args)}    # as {step.agent}\n")
-        return
-    if step.git:
-        say(f"    $ git {' '.join(args)}    # as {step.agent}")
-        _git(cwd, *args)
-        say("")
-        return
     shown = " ".join(shlex.quote(a.replace(str(EXAMPLES), "examples")) for a in args)
     say(f"    $ gitcontracts {shown}    # as {step.agent}")
     result = _cli(cwd, step.agent, *args, stdin=step.stdin)

@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from gitcontracts.errors import InvalidContent, NotFound
-from gitcontracts.formats import jsonl
-from gitcontracts.ids import new_id
 from gitcontracts.model import StreamMeta
 from gitcontracts.names import check_name
-from gitcontracts.referee.documents import raise_if, schema_problems
-from gitcontracts.rules.documents import entry_problems
 from gitcontracts.store.streams import Warning_
-from gitcontracts.timeutil import format_seconds, format_ts, parse_datetime
+from gitcontracts.timeutil import format_seconds, parse_datetime
 from gitcontracts.workspace import Workspace
 
 
@@ -25,19 +20,6 @@ class ReadResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {"stream": self.stream, "entries": self.entries}
-
-
-def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl: int | None = None,
-                  discoverable: bool = False, description: str = "", schema: str | None = None) -> StreamMeta:
-    if linked_stash is not None and not ws.stashes.exists(check_name(linked_stash, "stash name")):
-        raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
-    meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
-    from gitcontracts.ops.record import Action, recording  # git only for writers: `latest` stays light
-
-    path = ws.layout.meta(meta.stream)
-    with recording(ws, Action("stream-create", name, (ws.layout.relative(path),), contract=linked_stash)):
-        ws.streams.create(meta)
-    return meta
 
 
 def stream_meta(ws: Workspace, name: str, linked_stash: str | None = None, ttl: int | None = None,
@@ -52,38 +34,6 @@ def stream_meta(ws: Workspace, name: str, linked_stash: str | None = None, ttl: 
             raise InvalidContent(f"schema {doc.ref} is for a {doc.target_type}; a stream needs a stream schema")
     return StreamMeta(stream=name, owner=ws.agent, created=format_seconds(ws.now()), ttl=ttl,
                       discoverable=discoverable, linked_stash=linked_stash, description=description, schema=schema)
-
-
-def post_entry(ws: Workspace, stream: str, label: str, data: Any) -> dict[str, Any]:
-    """Append one entry to the acting agent's shard; returns the entry written."""
-    meta = ws.streams.meta(check_name(stream, "stream name"))
-    agent, now = ws.agent, ws.now()
-    entry = {"id": new_id(now), "ts": format_ts(now), "agent": agent, "label": label, "data": data}
-    source = ws.layout.relative(ws.layout.shard(stream, agent))
-    problems = entry_problems(entry, agent, source)
-    if meta.schema:
-        problems += schema_problems(ws.schemas, meta.schema, data, source, "data", target="stream")
-    raise_if(problems, f"entry for {stream}")
-    written: dict[str, Any] = {}
-
-    def build(last: dict[str, Any] | None) -> bytes:
-        # Keep the shard in time order even if the clock stepped back since the last append.
-        if last and isinstance(last.get("ts"), str) and last["ts"] >= entry["ts"]:
-            entry["ts"] = format_ts(parse_datetime(last["ts"]) + timedelta(microseconds=1))
-        line = jsonl.encode(entry)
-        if len(line) > ws.config.max_line_bytes:
-            raise InvalidContent(f"entry is {len(line)} bytes, over the limit of {ws.config.max_line_bytes}",
-                                 hint="post a smaller entry, or put the payload in a stash and name it")
-        written.update(entry)
-        return line
-
-    from gitcontracts.ops.record import Action, recording
-
-    path = ws.layout.shard(stream, agent)
-    subtask = data.get("subtask_id") if isinstance(data, dict) and isinstance(data.get("subtask_id"), str) else None
-    with recording(ws, Action("post", stream, (ws.layout.relative(path),), contract=meta.linked_stash, subtask=subtask)):
-        ws.streams.append(stream, agent, build)
-    return written
 
 
 def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str | None = None,
