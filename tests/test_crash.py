@@ -24,15 +24,15 @@ LEFTOVERS: set[str] = set()  # what fsck --repair found after the kills (printed
 KILL_POINTS = 8  # spread over the last 70% of the action's run, where it writes and lands
 
 
-def gc(*args: str, cwd: Path, agent: str = "orchestrator") -> subprocess.CompletedProcess[str]:
-    result = run_cli(*args, cwd=cwd, agent=agent)
+def gc(*args: str, cwd: Path, agent: str = "orchestrator", now: str | None = None) -> subprocess.CompletedProcess[str]:
+    result = run_cli(*args, cwd=cwd, agent=agent, env={"GITCONTRACTS_NOW": now} if now else None)
     return subprocess.CompletedProcess(args, result.code, result.out, result.err)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """remote.git, the owner's repository `owner` (acting locally with --offline) and `bot`'s clone,
-    with a contract: subtask a claimed on two local claim branches, b under an offer already expired."""
+    with a contract: subtask a claimed on two local claim branches, b under an offer that expired an hour ago."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         make_hermetic(monkeypatch, tmp_path_factory.mktemp("home"))
         yield build_world(tmp_path_factory.mktemp("world"))
@@ -50,11 +50,11 @@ def build_world(root: Path) -> Path:
     assert gc("init", "--remote", "origin", cwd=owner).returncode == 0
     git("commit", "-q", "--allow-empty", "-am", "remote", cwd=owner)
     git("push", "-q", "origin", "main", cwd=owner)
-    for args in (("new", "job", "--offline", "--objective", "Ship it", "--subtask", "a:do a", "--subtask", "b:do b",
-                  "--subtask", "c:do c"),
-                 ("stream", "create", "notes"),
-                 ("offer", "job", "b", "--offline", "--to", "bot", "--fallback", "bot2", "--expires", "1s")):
-        done = gc(*args, cwd=owner)
+    for args, now in ((("new", "job", "--offline", "--objective", "Ship it", "--subtask", "a:do a", "--subtask", "b:do b",
+                        "--subtask", "c:do c"), "-2h"),
+                      (("stream", "create", "notes", "--offline"), None),
+                      (("offer", "job", "b", "--offline", "--to", "bot", "--fallback", "bot2", "--expires", "1s"), "-1h")):
+        done = gc(*args, cwd=owner, now=now)  # the offer is made an hour ago: it has expired, without waiting
         assert done.returncode == 0, done.stderr
     for agent in ("bot", "bot2"):
         assert gc("claim", "job", "a", "--offline", cwd=owner, agent=agent).returncode == 0
@@ -63,14 +63,13 @@ def build_world(root: Path) -> Path:
     git("clone", "-q", "remote.git", "bot", cwd=root)
     git("remote", "set-url", "origin", "../remote.git", cwd=root / "bot")
     git("config", "user.name", "bot", cwd=root / "bot")
-    time.sleep(1.2)  # the offer on b expires
     return root
 
 
 ACTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # name: (where, agent, command)
-    "post": ("owner", "orchestrator", ("stream", "post", "notes", "--label", "progress", "--data", '{"n": 1}')),
-    "put": ("owner", "orchestrator", ("stash", "put", "report", "-")),
+    "post": ("owner", "orchestrator", ("stream", "post", "notes", "--offline", "--label", "progress", "--data", '{"n": 1}')),
+    "put": ("owner", "orchestrator", ("stash", "put", "report", "--offline", "-")),
     "patch": ("owner", "orchestrator", ("patch", "job", "--offline", "--path", "subtasks", "--match", "id=c",
                                         "--set", "budget_usdc=5")),
     "claim": ("bot", "bot", ("claim", "job", "c", "-m", "mine")),
@@ -107,8 +106,7 @@ def consistent(trial: Path, action: str, base: str) -> bool:
     again = gc("fsck", "--json", cwd=where)
     assert again.returncode == 0 and json.loads(again.stdout)["findings"] == [], again.stdout
     assert git("status", "--porcelain", "--untracked-files=all", "--", ".contracts", cwd=where) == ""
-    leftovers = [p.name for p in (where / ".git").glob("gitcontracts-*") if p.name != "gitcontracts-commit.lock"]
-    assert not leftovers, leftovers  # (the commit lock is an flock's file: it stays, and is never held by the dead)
+    assert git_leftovers(where) == []
     head = git("rev-parse", "HEAD", cwd=trial / "owner")
     commits = int(git("rev-list", "--count", "--first-parent", f"{base}..{head}", cwd=trial / "owner"))
     after = done_in(trial, action)
@@ -122,6 +120,14 @@ def consistent(trial: Path, action: str, base: str) -> bool:
         assert branches == ([] if after else ["claim/job/a/bot", "claim/job/a/bot2"]), branches
     LEFTOVERS.update(f"{action}: {f['problem'].split(':')[0]}" for f in json.loads(repaired.stdout)["findings"])
     return after
+
+
+def git_leftovers(where: Path) -> list[str]:
+    """Our temp files and any git lock under .git (the commit lock is an flock's file: it stays, and is never
+    held by the dead)."""
+    folder = where / ".git"
+    found = [*folder.glob("gitcontracts-*"), *folder.glob("*.lock"), *(folder / "refs").rglob("*.lock")]
+    return sorted(str(p.relative_to(folder)) for p in found if p.name != "gitcontracts-commit.lock")
 
 
 def run_and_kill(cmd: tuple[str, ...], cwd: Path, agent: str, delay: float | None, stdin: bytes) -> float:
@@ -190,13 +196,17 @@ def test_fsck_reports_and_repairs_a_stale_lock_and_temp_files(world: Path, tmp_p
     owner = trial / "owner"
     (owner / ".git/index.lock").write_bytes(b"")
     (owner / ".git/gitcontracts-index-999999999-abcd").write_bytes(b"DIRC")
+    (owner / ".git/gitcontracts-index-999999999-abcd.lock").write_bytes(b"DIRC")  # git's lock beside our temp index
+    (owner / ".git/next-index-999999999.lock").write_bytes(b"DIRC")  # `git commit --only`'s own temp index
     (owner / ".contracts/stashes/.gctmp-job.yaml.1234").write_text("half")
     refused = run_cli("stash", "put", "x", "-", cwd=owner, agent="orchestrator", input="a: 1\n")  # git cannot commit now
     reported = gc("fsck", cwd=owner)
     assert reported.returncode == 3
     for what in ("index.lock: a stale lock", "gitcontracts-index-999999999-abcd: temporary file",
+                 "gitcontracts-index-999999999-abcd.lock: temporary file", "next-index-999999999.lock: a stale lock",
                  ".gctmp-job.yaml.1234: temporary file"):
         assert what in reported.stdout, reported.stdout
     assert gc("fsck", "--repair", cwd=owner).returncode == 0
     assert gc("fsck", cwd=owner).returncode == 0
+    assert git_leftovers(owner) == []
     assert refused.code == 4 and "index.lock" in refused.err

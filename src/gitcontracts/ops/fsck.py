@@ -19,7 +19,9 @@ from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.store.files import TEMP_MARK, last_byte, locked_append
 from gitcontracts.workspace import Workspace
 
-_TEMP = re.compile(r"gitcontracts-(?:index-(\d+)-\w+|pending-(\d+)\.tmp)")
+# ours, named after the process that made them: a temp index (GIT_INDEX_FILE) and the `.lock` git takes
+# next to it while it writes that index, and a half-written journal
+_TEMP = re.compile(r"gitcontracts-(?:index-(\d+)-[0-9a-f]+(?:\.lock)?|pending-(\d+)\.tmp)")
 STALE_LOCK_SECONDS = 60  # where /proc cannot tell whether a git process is running here
 
 
@@ -61,6 +63,7 @@ def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
         return []
     findings = []
     locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock",
+             *sorted(git_dir.glob("next-index-*.lock")),  # `git commit --only`'s temp index (builtin/commit.c)
              *sorted((git_dir / "refs").rglob("*.lock"))]
     running = _git_running_in(ws.root)
     for lock in locks:
