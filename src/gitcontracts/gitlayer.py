@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from gitcontracts.errors import Conflict, GitContractsError
+from gitcontracts.errors import Conflict, GitContractsError, NotFound
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 ZERO = "0" * 40
@@ -30,13 +30,61 @@ class GitError(GitContractsError):
 def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        result = subprocess.run(("git", *args), cwd=root, input=input, capture_output=True,
-                                env={**os.environ, **env} if env else None)
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH", hint="install git and retry") from None
+        result = subprocess.run(("git", *args), cwd=root, input=input, capture_output=True, env=git_env(root, env))
+    except (FileNotFoundError, NotADirectoryError):
+        raise _cannot_start(root) from None
     if check and result.returncode != 0:
+        if b"not a git repository" in result.stderr:
+            raise not_a_repository(root)
         raise GitError(f"git {' '.join(args[:2])} failed: {_last_line(result.stderr) or result.returncode}")
     return result
+
+
+def _cannot_start(root: Path) -> GitContractsError:
+    """subprocess says FileNotFoundError both when git is missing and when the folder it is to run in is."""
+    if not Path(root).is_dir():
+        return NotFound(f"no such directory: {root}", hint="check the path (given with -C, or the folder you are in)")
+    return GitError("git is not installed or not on PATH", hint="install git and retry")
+
+
+def not_a_repository(root: Path) -> NotFound:
+    return NotFound("not a git repository: run `git init` (or cd into your clone)",
+                    hint=f"neither {root} nor a folder above it is a git repository")
+
+
+# Where git tells a hook the repository, work tree, index and object folders are. Inherited by a command
+# that works on another repository (`-C`, a hook of one repository acting on a second), they point every git
+# call at the wrong one, so they are dropped (as pre-commit's git.py `no_git_env` does). For the hook's own
+# repository, the index being committed (`git commit -a` runs pre-commit on .git/index.lock) and the pushed
+# objects still in quarantine (pre-receive) are exactly what a check must see: those stay, made absolute.
+# Identity, config, ssh and date variables always stay.
+_WHERE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_PREFIX", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+          "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+_OWN_FOLDERS = ("GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_QUARANTINE_PATH")
+
+
+def git_env(root: Path, extra: Mapping[str, str] | None = None) -> dict[str, str] | None:
+    """The environment of a git process working on `root`, with `extra` on top (None: this process's, as it is)."""
+    if not any(key in os.environ for key in _WHERE):
+        return {**os.environ, **extra} if extra else None
+    env = {key: value for key, value in os.environ.items() if key not in _WHERE}
+    env.update(_own_folders(root))
+    env.update(extra or {})
+    return env
+
+
+def _own_folders(root: Path) -> dict[str, str]:
+    """The inherited index and object folders that lie inside root's git directory, as absolute paths."""
+    folder = (find_git_dir(Path(root)) or Path(root)).resolve()
+    kept = {}
+    for key in _OWN_FOLDERS:
+        value = os.environ.get(key)
+        path = Path(os.path.abspath(value)) if value else None  # relative: to where git ran the hook, our cwd
+        if path is not None and path.resolve().is_relative_to(folder):
+            kept[key] = str(path)
+    if "GIT_OBJECT_DIRECTORY" in kept and os.environ.get("GIT_ALTERNATE_OBJECT_DIRECTORIES"):
+        kept["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = os.environ["GIT_ALTERNATE_OBJECT_DIRECTORIES"]
+    return kept
 
 
 def _last_line(stderr: bytes) -> str:
@@ -100,7 +148,7 @@ class HeadState:
 def head_state(root: Path) -> HeadState:
     """Git dir, HEAD, branch and merge state in one `git rev-parse` (a hook pays per process)."""
     result = run(root, "rev-parse", "--absolute-git-dir", "HEAD", "--symbolic-full-name", "HEAD", check=False)
-    lines = result.stdout.decode().split()
+    lines = result.stdout.decode().splitlines()  # one per line: the git dir's path may hold spaces
     if result.returncode == 0 and len(lines) >= 2:
         git, head, branch = Path(lines[0]), lines[1], (lines[2] if len(lines) > 2 and lines[2] != "HEAD" else None)
     else:
@@ -337,7 +385,7 @@ class BlobReader:
     def _start(self) -> subprocess.Popen[bytes]:
         if self._process is None:
             self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
-                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(self.root))
         return self._process
 
     def read(self, spec: str) -> bytes | None:
@@ -436,7 +484,7 @@ def grep_files(root: Path, rev: str, pattern: str, folder: str) -> list[str]:
 def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60) -> None:
     try:
         result = subprocess.run(("git", "fetch", "--quiet", "--no-tags", remote, *refspecs), cwd=root,
-                                capture_output=True, timeout=timeout)
+                                capture_output=True, timeout=timeout, env=git_env(root))
     except subprocess.TimeoutExpired:
         raise GitError(f"fetching from {remote} took longer than {timeout:.0f} s", hint="check the remote and retry") from None
     if result.returncode != 0:
@@ -449,6 +497,25 @@ def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
     result = run(root, "push", "--quiet", "--porcelain", *atomic, remote, *refspecs, check=False)
     text = (result.stdout + result.stderr).decode("utf-8", "replace")
     return result.returncode == 0, text
+
+
+def remote_head(root: Path, remote: str, timeout: float = 5) -> str | None:
+    """The branch the remote's HEAD names: refs/remotes/REMOTE/HEAD when the clone has it (`git clone` sets it),
+    else asked of the remote (`git ls-remote --symref`, at most `timeout` seconds, never prompting); None when
+    neither tells (an empty remote, one out of reach). Nothing is kept: the next call asks again."""
+    local = run(root, "symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD", check=False)
+    if local.returncode == 0:
+        return local.stdout.decode().strip().removeprefix(f"refs/remotes/{remote}/") or None
+    try:
+        asked = subprocess.run(("git", "ls-remote", "--symref", remote, "HEAD"), cwd=root, capture_output=True,
+                               timeout=timeout, env=git_env(root, {"GIT_TERMINAL_PROMPT": "0"}))
+    except (subprocess.TimeoutExpired, OSError):
+        return None
+    for line in asked.stdout.decode("utf-8", "replace").splitlines():
+        target, _, name = line.partition("\t")
+        if target.startswith("ref: refs/heads/") and name == "HEAD":
+            return target.removeprefix("ref: refs/heads/")
+    return None
 
 
 def remote_refs(root: Path, remote: str, pattern: str) -> dict[str, str]:
