@@ -7,13 +7,29 @@ import json
 import subprocess
 from dataclasses import dataclass
 import sys
-import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
 import pytest
 
 from helpers import Result, commit_all, git, run_cli, write_tree
+
+LATER = {"GITCONTRACTS_NOW": "+2h"}  # the clock two hours on: leases, offers, bids and deadlines set 1h ahead are past
+
+
+def in_an_hour() -> str:
+    return (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clock_at(start: datetime, seconds: float) -> dict[str, str]:
+    """The environment that fixes the tool's clock `seconds` after `start` (docs/formats.md, Time)."""
+    return {"GITCONTRACTS_NOW": (start + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def tomorrow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+
 
 @dataclass(frozen=True)
 class Agent:
@@ -127,26 +143,24 @@ def test_an_offer_chain_runs_out(net, then: str) -> None:
 
 def test_lowest_bid_wins_and_a_tie_goes_to_the_earliest(net) -> None:
     owner = net("orchestrator")
-    close = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 10))
-    contract(owner, "run", run={"award": "lowest-bid", "bids_close": close, "budget_usdc": 10})
+    contract(owner, "run", run={"award": "lowest-bid", "bids_close": in_an_hour(), "budget_usdc": 10})
     assert net("a-bot")("claim", "job", "run").code == 3  # a lowest-bid claim needs a bid
     assert net("a-bot")("claim", "job", "run", "--bid-usdc", "11").code == 3  # over the budget
     for agent, bid in (("b-bot", "7"), ("c-bot", "5"), ("d-bot", "5")):
         assert net(agent)("claim", "job", "run", "--bid-usdc", bid).code == 0
     assert owner("settle", "--json").json["steps"] == []  # bidding is still open
-    time.sleep(max(0.0, time.mktime(time.strptime(close, "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(time.gmtime()) + 1))
-    steps = owner("settle", "--json").json["steps"]
+    steps = owner("settle", "--json", env=LATER).json["steps"]
     assert [(s["step"], s["agent"], s["bid_usdc"]) for s in steps] == [("bids-closed", "c-bot", 5.0)]
     assert state(owner)["run"]["assigned_agent"] == "c-bot"
 
 
 def test_a_lease_expires(net) -> None:
     owner, loader = net("orchestrator"), net("load-bot")
-    contract(owner, "run", run={"award": "first", "lease": "2s"})
-    assert loader("claim", "job", "run").code == 0
-    assert owner("settle", "--json").json["steps"] == []
-    time.sleep(2.5)
-    steps = owner("settle", "--json").json["steps"]
+    contract(owner, "run", run={"award": "first", "lease": "1h"})
+    start = tomorrow()
+    assert loader("claim", "job", "run", env=clock_at(start, 0)).code == 0
+    assert owner("settle", "--json", env=clock_at(start, 3599)).json["steps"] == []
+    steps = owner("settle", "--json", env=clock_at(start, 3601)).json["steps"]
     assert [(s["step"], s["agent"]) for s in steps] == [("lease-expired", "load-bot")]
     assert state(owner)["run"]["status"] == "open"
     revoke = owner("stream", "latest", "job-discussion", "--label", "revoke", "--json").json
@@ -244,10 +258,12 @@ def test_twenty_agents_race_for_one_first_subtask_and_one_wins(net, round_: int)
 def test_settle_moves_an_expired_offer_along_the_chain(net) -> None:
     owner = net("orchestrator")
     contract(owner, "run")
-    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "3s").code == 0
-    assert owner("settle", "--json").json["steps"] == []  # expires is kept to the second: 2 s or more are left
-    time.sleep(3.5)
-    steps = owner("settle", "--json").json["steps"]
+    start = tomorrow()
+    offered = owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "1h",
+                    env=clock_at(start, 0))
+    assert offered.code == 0, offered.err
+    assert owner("settle", "--json", env=clock_at(start, 3599)).json["steps"] == []
+    steps = owner("settle", "--json", env=clock_at(start, 3601)).json["steps"]
     assert [(s["step"], s["agent"], s["offer"]["to"]) for s in steps] == [("offer-expired", "load-bot", "analyst-bot")]
     offer = state(owner)["run"]["offer"]
     assert offer["to"] == "analyst-bot" and "fallback" not in offer
