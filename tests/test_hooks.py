@@ -49,8 +49,9 @@ def test_pre_commit_refuses_a_bad_contract_and_passes_a_good_one(cli, repo: Path
 
 def test_hooks_fail_closed_without_the_tool(cli, repo: Path) -> None:
     cli("hooks", "install")
-    common = repo / ".git/hooks/gitcontracts-common.sh"
-    common.write_text(common.read_text().replace(sys.executable, "/nonexistent/python"))
+    hook = repo / ".git/hooks/pre-commit"
+    assert sys.executable in hook.read_text()  # the interpreter that installed it, recorded in the hook itself
+    hook.write_text(hook.read_text().replace(sys.executable, "/nonexistent/python"))
     bare_path = "/usr/bin:/bin"
     (repo / "notes.txt").write_text("n")
     git("add", "notes.txt", cwd=repo)

@@ -1,1 +1,0 @@
-../src/gitcontracts/hook_scripts/common.sh
