@@ -12,13 +12,23 @@ from pathlib import Path
 import pytest
 
 from helpers import git, run_cli
-from test_protocol import Agent, contract, net, state  # noqa: F401  (the shared-remote fixture)
+from test_protocol import LATER, Agent, contract, in_an_hour, net, state  # noqa: F401  (the shared-remote fixture)
 
 
-def once(agent: Agent) -> list[dict]:
-    result = agent("watch", "--once", "--json")
+def once(agent: Agent, env: dict[str, str] | None = None) -> list[dict]:
+    result = agent("watch", "--once", "--json", env=env)
     assert result.code == 0, result.err
     return [json.loads(line) for line in result.out.splitlines() if line]
+
+
+def first_pass_done(where: Path, agent: str = "orchestrator", within: float = 60.0) -> None:
+    """A started watcher has finished its first pass: it saves its state to a ref after each pass
+    (protocol/observe.py), and watches for changes from before that pass on. A bounded wait for that."""
+    deadline = time.monotonic() + within
+    while subprocess.run(("git", "rev-parse", "-q", "--verify", f"refs/gitcontracts/watch/{agent}"), cwd=where,
+                         capture_output=True).returncode != 0:
+        assert time.monotonic() < deadline, "the watcher did not finish its first pass"
+        time.sleep(0.05)
 
 
 def types(events: list[dict]) -> list[str]:
@@ -46,13 +56,13 @@ def test_claims_and_main_commits_become_events_once(net) -> None:
 
 def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> None:
     owner, loader = net("orchestrator"), net("load-bot")
-    contract(owner, "run", run={"award": "first", "lease": "1s"})
+    contract(owner, "run", run={"award": "first", "lease": "1h"})
     once(owner)
     assert loader("claim", "job", "run").code == 0
-    time.sleep(1.5)
     second = net("orchestrator-2")  # the same owner watching from a second clone
     procs = [subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--once", "--json"], cwd=a.root,
-                              env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}, stdout=subprocess.PIPE, text=True)
+                              env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **LATER}, stdout=subprocess.PIPE,
+                              text=True)
              for a in (owner, second)]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     revokes = [json.loads(l) for out in outputs for l in out.splitlines() if '"lease-expired"' in l]
@@ -61,7 +71,7 @@ def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> No
     entries = owner("stream", "read", "job-discussion", "--label", "revoke", "--json").json["entries"]
     assert len(entries) == 1
     assert state(owner)["run"]["status"] == "open"
-    assert "lease-expired" not in types(once(owner))
+    assert "lease-expired" not in types(once(owner, LATER))
 
 
 def test_invalid_claims_on_an_unguarded_remote(cli, repo: Path, remote: Path, clone) -> None:
@@ -90,13 +100,11 @@ def test_invalid_claims_on_an_unguarded_remote(cli, repo: Path, remote: Path, cl
 
 def test_bids_close_and_the_lowest_is_awarded_by_the_watcher(net) -> None:
     owner = net("orchestrator")
-    close = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 8))
-    contract(owner, "run", run={"award": "lowest-bid", "bids_close": close})
+    contract(owner, "run", run={"award": "lowest-bid", "bids_close": in_an_hour()})
     for agent, bid in (("b-bot", "7"), ("c-bot", "5")):
         assert net(agent)("claim", "job", "run", "--bid-usdc", bid).code == 0
     once(owner)
-    time.sleep(max(0.0, time.mktime(time.strptime(close, "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(time.gmtime()) + 1))
-    events = once(owner)
+    events = once(owner, LATER)
     assert ("bids-closed", "c-bot") in [(e["type"], e["agent"]) for e in events]
     assert ("awarded", "c-bot") in [(e["type"], e["agent"]) for e in events]
 
@@ -109,10 +117,7 @@ def test_on_hooks_get_the_event_and_failures_are_reported(net, tmp_path: Path) -
     config.write_text(config.read_text() + f"on:\n  claim-opened: 'echo \"$GITCONTRACTS_EVENT\" >> {out}; exit 3'\n")
     once(owner)
     assert planner("claim", "job", "plan").code == 0
-    events = once(owner)
-    deadline = time.monotonic() + 10
-    while not out.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    events = once(owner)  # `--once` waits for the `on:` commands it started (watch.py)
     assert json.loads(out.read_text().splitlines()[0])["type"] == "claim-opened"
     failed = [e for e in events if e["type"] == "hook-failed"]
     assert failed and failed[0]["event"] == "claim-opened" and "exit 3" in failed[0]["message"]
@@ -123,11 +128,12 @@ def test_the_loop_reacts_to_a_local_change_and_stops_on_sigterm(cli, repo: Path)
     proc = subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--json", "--interval", "60"], cwd=repo,
                             env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}, stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.0)
+        first_pass_done(repo)
         started = time.monotonic()
         cli("ask", "job", "plan", "-m", "anyone?", agent="planner-bot")
         line = proc.stdout.readline()
         while '"entry-posted"' not in line:
+            assert line, "the watcher stopped (its output ended)"
             line = proc.stdout.readline()
         assert time.monotonic() - started < 10
         assert json.loads(line)["label"] == "question"
@@ -147,18 +153,18 @@ def test_an_unreachable_remote_at_start_is_a_clear_error(cli, repo: Path) -> Non
 
 def test_killed_and_restarted_it_neither_repeats_nor_misses_an_action(net) -> None:
     owner, loader = net("orchestrator"), net("load-bot")
-    contract(owner, "a", "b", a={"award": "first", "lease": "1s"}, b={"award": "first", "lease": "1s"})
+    contract(owner, "a", "b", a={"award": "first", "lease": "1h"}, b={"award": "first", "lease": "1h"})
     once(owner)
     assert loader("claim", "job", "a").code == 0
     assert loader("claim", "job", "b").code == 0
-    time.sleep(1.5)
-    for delay in (0.05, 0.2, 0.4):
+    for delay in (0.05, 0.2, 0.4):  # killed at these points of its run (where does not decide the outcome)
         proc = subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--interval", "0.2"], cwd=owner.root,
-                                env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}, stdout=subprocess.DEVNULL)
+                                env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **LATER},
+                                stdout=subprocess.DEVNULL)
         time.sleep(delay)
         proc.kill()
         proc.wait()
-    once(owner)
+    once(owner, LATER)
     git("pull", "-q", "origin", "main", cwd=owner.root)
     revokes = owner("stream", "read", "job-discussion", "--label", "revoke", "--json").json["entries"]
     assert sorted(r["data"]["subtask_id"] for r in revokes) == ["a", "b"]
@@ -167,8 +173,7 @@ def test_killed_and_restarted_it_neither_repeats_nor_misses_an_action(net) -> No
 
 def test_claim_updates_withdrawals_deadlines_and_done_contracts(net) -> None:
     owner, planner = net("orchestrator"), net("planner-bot")
-    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 6))
-    assert owner("new", "job", "--objective", "x", "--subtask", "plan:p", "--deadline", soon).code == 0
+    assert owner("new", "job", "--objective", "x", "--subtask", "plan:p", "--deadline", in_an_hour()).code == 0
     once(owner)
     assert planner("claim", "job", "plan", "-m", "first try").code == 0
     assert "claim-opened" in types(once(owner))
@@ -176,9 +181,8 @@ def test_claim_updates_withdrawals_deadlines_and_done_contracts(net) -> None:
     assert "claim-updated" in types(once(owner))
     git("push", "-q", "origin", "--delete", "claim/job/plan/planner-bot", cwd=planner.root)
     assert "claim-withdrawn" in types(once(owner))
-    time.sleep(max(0.0, time.mktime(time.strptime(soon, "%Y-%m-%dT%H:%M:%SZ")) - time.mktime(time.gmtime()) + 1))
-    assert [e["contract"] for e in once(owner) if e["type"] == "deadline-passed"] == ["job"]
-    assert "deadline-passed" not in types(once(owner))
+    assert [e["contract"] for e in once(owner, LATER) if e["type"] == "deadline-passed"] == ["job"]
+    assert "deadline-passed" not in types(once(owner, LATER))
 
 
 def test_contract_done_and_an_invalid_main(cli, repo: Path, remote: Path, clone) -> None:
@@ -208,13 +212,12 @@ def test_an_expired_offer_is_moved_by_the_watcher(net) -> None:
     owner = net("orchestrator")
     contract(owner, "run")
     once(owner)
-    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "3s").code == 0
+    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "1h").code == 0
     once(owner)
-    time.sleep(3.5)
-    events = once(owner)
+    events = once(owner, LATER)
     assert ("offer-expired", "load-bot") in [(e["type"], e["agent"]) for e in events]
     assert ("offer-moved", "analyst-bot") in [(e["type"], e["agent"]) for e in events]
-    assert "offer-expired" not in types(once(owner))
+    assert "offer-expired" not in types(once(owner, LATER))
 
 
 def test_a_finished_child_contract_completes_its_parent_through_the_watcher(net) -> None:
@@ -241,10 +244,11 @@ def test_a_remote_that_stops_answering_is_a_warning_not_an_exit(net, remote: Pat
     proc = subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--json", "--interval", "0.5"], cwd=owner.root,
                             env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}, stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(1.5)
+        first_pass_done(owner.root)  # an unreachable remote at start is an error; later, a warning
         remote.rename(remote.with_name("gone.git"))
         line = proc.stdout.readline()
         while '"warning"' not in line:
+            assert line, "the watcher stopped (its output ended)"
             line = proc.stdout.readline()
         assert "cannot reach the remote origin" in json.loads(line)["message"]
         assert proc.poll() is None  # still running
