@@ -1,45 +1,27 @@
-"""Imports point down: formats and models at the bottom, then store, git, rules, ops, and the CLI on top."""
+"""Imports point down, and click and watchdog stay at their edges: the import-linter contracts of
+pyproject.toml ([tool.importlinter]), which see every import form (`import gitcontracts.x`,
+`from gitcontracts import x`, relative imports, imports inside functions). CI runs `lint-imports` too."""
 from __future__ import annotations
 
-import ast
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gitcontracts"
-LAYERS = [
-    {"errors", "names", "timeutil", "ids", "model", "formats"},
-    {"rules"},
-    {"store", "gitlayer"},
-    {"workspace"},
-    {"referee"},
-    {"ops"},
-    {"protocol"},
-    {"watch"},
-    {"api", "demo"},
-    {"cli", "__main__"},
-]
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def layer_of(module: str) -> int:
-    top = module.split(".")[0]
-    return next(i for i, names in enumerate(LAYERS) if top in names)
+def lint_imports() -> str | None:
+    beside = Path(sys.executable).parent / "lint-imports"  # the environment running the tests first
+    return str(beside) if beside.exists() else shutil.which("lint-imports")
 
 
-def test_imports_point_down() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        rel = path.relative_to(PACKAGE).with_suffix("")
-        if rel.name == "__init__" and len(rel.parts) == 1:
-            continue
-        own = layer_of(rel.parts[0])
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gitcontracts."):
-                target = node.module.split(".", 1)[1]
-                assert layer_of(target) <= own, f"{rel} imports {node.module} (a higher layer)"
-
-
-def test_click_and_watchdog_stay_at_their_edges() -> None:
-    for path in PACKAGE.rglob("*.py"):
-        text = path.read_text()
-        if "import click" in text:
-            assert path.parent.name == "cli", path
-        if "watchdog" in text:
-            assert path.name == "watch.py", path
+def test_the_import_contracts_are_kept() -> None:
+    command = lint_imports()
+    if command is None:
+        pytest.skip("import-linter is not installed (pip install '.[lint]')")
+    result = subprocess.run((command, "--no-cache"), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout, result.stdout
