@@ -70,7 +70,9 @@ def test_a_duplicate_entry_id(cli, site: Path) -> None:
 
 
 def test_an_entry_written_into_another_agents_shard(cli, site: Path) -> None:
-    (site / SHARD).write_text("".join(lines(site)) + lines(site)[0].replace('"n":1', '"n":3').replace(lines(site)[0][7:33], "01JD3X8R4Q2M6W7Z9K0B1C2D3E"))
+    first = lines(site)[0]
+    forged = first.replace('"n":1', '"n":3').replace(first[7:33], "01JD3X8R4Q2M6W7Z9K0B1C2D3E")
+    (site / SHARD).write_text("".join(lines(site)) + forged)
     result = staged(cli, site, "intruder-bot")
     assert result.code == 6 and "permission" in rules(result)
 
@@ -89,14 +91,16 @@ def test_an_agent_changing_another_agents_contract(cli, site: Path) -> None:
 
 
 def test_a_claim_on_a_subtask_already_claimed(cli, site: Path) -> None:
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--set", "assigned_agent=research-bot")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed",
+        "--set", "assigned_agent=research-bot")
     cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "assigned_agent=other-bot", "--no-commit")
     result = staged(cli, site, "other-bot")
     assert result.code == 6 and {"already-claimed", "permission"} <= rules(result)
 
 
 def test_completed_to_claimed(cli, site: Path) -> None:
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--set", "assigned_agent=research-bot")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed",
+        "--set", "assigned_agent=research-bot")
     cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=completed")
     cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--no-commit")
     result = staged(cli, site, "orchestrator")
@@ -124,20 +128,25 @@ def test_the_owner_may_make_valid_changes(cli, site: Path) -> None:
 
 
 def test_release_and_first_award_by_the_agent(cli, site: Path) -> None:
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--set", "assigned_agent=research-bot")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed",
+        "--set", "assigned_agent=research-bot")
     cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "award=first")
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=open", "--unset", "assigned_agent", "--no-commit")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=open", "--unset", "assigned_agent",
+        "--no-commit")
     assert staged(cli, site, "research-bot").code == 0
     git("reset", "-q", "--hard", cwd=site)
-    cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "status=claimed", "--set", "assigned_agent=design-bot", "--no-commit")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "status=claimed",
+        "--set", "assigned_agent=design-bot", "--no-commit")
     assert staged(cli, site, "design-bot").code == 0
 
 
 def test_capabilities_and_capacity_from_agents_yaml(cli, site: Path) -> None:
-    write_tree(site, {".contracts/agents.yaml": "admins: [orchestrator]\nagents:\n  design-bot: {capabilities: [css], capacity: 0}\n"})
+    write_tree(site, {".contracts/agents.yaml":
+                      "admins: [orchestrator]\nagents:\n  design-bot: {capabilities: [css], capacity: 0}\n"})
     commit_all(site, "agents")
     cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "award=first", "--set", 'requires=["figma"]')
-    cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "status=claimed", "--set", "assigned_agent=design-bot", "--no-commit")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "status=claimed",
+        "--set", "assigned_agent=design-bot", "--no-commit")
     result = staged(cli, site, "design-bot")
     messages = " ".join(p["message"] for p in result.json["problems"])
     assert result.code == 6 and "figma" in messages and "capacity of 0" in messages
@@ -160,7 +169,8 @@ def test_meta_identity_and_owner(cli, site: Path) -> None:
 
 
 def test_references_linked_stash_and_deliverables(cli, site: Path, tmp_path: Path) -> None:
-    write_tree(site, {".contracts/streams/orphan/meta.yaml": "stream: orphan\nowner: orchestrator\ncreated: '2026-01-01T00:00:00Z'\nlinked_stash: missing\n"})
+    write_tree(site, {".contracts/streams/orphan/meta.yaml":
+                      "stream: orphan\nowner: orchestrator\ncreated: '2026-01-01T00:00:00Z'\nlinked_stash: missing\n"})
     result = staged(cli, site, "orchestrator")
     assert result.code == 3 and rules(result) == {"reference"}
     git("rm", "-rqf", ".contracts/streams/orphan", cwd=site)
@@ -211,7 +221,8 @@ def test_the_owners_merge_of_a_claim_branch_is_the_award(cli, site: Path) -> Non
     git("checkout", "-qb", "claim/site/design/design-bot", cwd=site)
     cli("patch", "site", "--path", "subtasks", "--match", "id=design", "--set", "status=claimed",
         "--set", "assigned_agent=design-bot", "--no-commit")
-    cli("stream", "post", "site-discussion", "--label", "claim", "--data", '{"subtask_id": "design"}', "--no-commit", agent="design-bot")
+    cli("stream", "post", "site-discussion", "--label", "claim", "--data", '{"subtask_id": "design"}', "--no-commit",
+        agent="design-bot")
     git("add", "-A", cwd=site)
     assert cli("check", "--staged", agent="design-bot").code == 0
     git("commit", "-qm", "claim\n\nAgent: design-bot", cwd=site)

@@ -35,7 +35,8 @@ def test_agent_resolution_order(cli, repo: Path) -> None:
     git("config", "gitcontracts.agent", "config-bot", cwd=repo)
     assert who(agent=None) == "config-bot"
     assert who(agent="env-bot") == "env-bot"
-    assert cli("stream", "post", "log", "--label", "x", "--json", "--agent", "flag-bot", agent="env-bot").json["agent"] == "flag-bot"
+    posted = cli("stream", "post", "log", "--label", "x", "--json", "--agent", "flag-bot", agent="env-bot")
+    assert posted.json["agent"] == "flag-bot"
 
 
 def test_an_invalid_agent_name_is_refused_with_a_hint(cli, repo: Path) -> None:
@@ -50,7 +51,8 @@ def test_validate_all_reports_every_problem_with_file_line_and_rule(cli, repo: P
     write_tree(repo, {
         ".contracts/stashes/bad.yaml": "name: other\nowner: o\ncontent: {}\n",
         ".contracts/stashes/dup.yaml": "name: dup\nowner: o\nowner: p\ncontent: {}\n",
-        ".contracts/streams/c-execution/x-bot.jsonl": '{"id":"01A","ts":"2026-01-01T00:00:00Z","agent":"y-bot","label":"l","data":{}}\n<<<<<<< HEAD\n',
+        ".contracts/streams/c-execution/x-bot.jsonl":
+            '{"id":"01A","ts":"2026-01-01T00:00:00Z","agent":"y-bot","label":"l","data":{}}\n<<<<<<< HEAD\n',
     })
     result = cli("validate", "--all", "--json")
     assert result.code == 3
@@ -74,7 +76,8 @@ def test_validate_needs_no_git(tmp_path: Path) -> None:
     assert result.code == 0, result.err
 
 
-@pytest.mark.parametrize("args", [["stream", "read", "x"], ["schema", "show", "nope"], ["patch", "nope", "--path", "a", "--set", "x=1"]])
+@pytest.mark.parametrize("args", [["stream", "read", "x"], ["schema", "show", "nope"],
+                                  ["patch", "nope", "--path", "a", "--set", "x=1"]])
 def test_missing_things_exit_5(cli, args: list) -> None:
     assert cli(*args).code == 5
 

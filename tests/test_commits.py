@@ -34,7 +34,8 @@ def test_each_action_is_one_commit_with_trailers(cli, repo: Path) -> None:
     cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"subtask_id": "research"}', agent="research-bot")
     assert last_commit(repo)["trailers"] == {"Contract": "site", "Subtask": "research", "Action": "post", "Agent": "research-bot"}
     assert last_commit(repo)["author"] == "research-bot"
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--set", "assigned_agent=research-bot")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed",
+        "--set", "assigned_agent=research-bot")
     assert last_commit(repo)["trailers"]["Action"] == "patch" and last_commit(repo)["trailers"]["Subtask"] == "research"
     cli("stash", "put", "notes", "-", input="a: 1\n")
     cli("stream", "create", "chat")

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from gitcontracts.cli import main
-from helpers import commit_all, git
+from helpers import git
 
 DOCUMENTED = {0, 2, 3, 4, 5, 6}
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True,

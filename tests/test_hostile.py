@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import commit_all, git, write_tree
+from helpers import commit_all, git
 
 MEMORY_CAP = 1 << 30  # 1 GiB of address space: a file that expanded in memory would die here
 HANG_GUARD = 120      # seconds; not a timing assertion, a guard against a runaway test

@@ -96,7 +96,8 @@ def test_a_key_not_in_the_base_registry_is_refused(signed_repo: Path, keys) -> N
 
 
 def test_a_range_that_adds_an_agent_and_acts_as_it_is_refused(signed_repo: Path, keys) -> None:
-    commit_as(signed_repo, "orchestrator", {".contracts/agents.yaml": registry(keys, "orchestrator", "analyst-bot", "mallory-bot")})
+    commit_as(signed_repo, "orchestrator",
+              {".contracts/agents.yaml": registry(keys, "orchestrator", "analyst-bot", "mallory-bot")})
     sign_as(signed_repo, keys("mallory-bot"))
     sha = commit_as(signed_repo, "mallory-bot", {"notes.txt": "mine now\n"})
     result = check(signed_repo)
@@ -113,7 +114,8 @@ def test_only_admins_change_the_registry_or_the_config(signed_repo: Path, keys) 
 
 
 def test_the_author_email_must_be_the_agents(repo: Path) -> None:
-    write_tree(repo, {".contracts/agents.yaml": "admins: [orchestrator]\nagents:\n  orchestrator: {emails: [boss@example.com]}\n"})
+    write_tree(repo, {".contracts/agents.yaml":
+                      "admins: [orchestrator]\nagents:\n  orchestrator: {emails: [boss@example.com]}\n"})
     commit_all(repo, "contracts: agents\n\nAgent: orchestrator")
     git("tag", "base", cwd=repo)
     sha = commit_as(repo, "orchestrator", {"notes.txt": "x\n"})  # the fixture's email: orchestrator@example.com

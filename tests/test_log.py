@@ -6,8 +6,10 @@ from pathlib import Path
 
 def test_log_orders_commits_and_entries_with_who_what_when_commit(cli, repo: Path) -> None:
     cli("new", "site", "--objective", "x", "--subtask", "research:r")
-    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed", "--set", "assigned_agent=research-bot")
-    cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"subtask_id": "research", "message": "half"}', agent="research-bot")
+    cli("patch", "site", "--path", "subtasks", "--match", "id=research", "--set", "status=claimed",
+        "--set", "assigned_agent=research-bot")
+    cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"subtask_id": "research", "message": "half"}',
+        agent="research-bot")
     timeline = cli("log", "site", "--json").json["timeline"]
     kinds = [(i["kind"], i["what"], i["agent"]) for i in timeline]
     assert kinds == [("commit", "announce", "orchestrator"), ("commit", "patch", "orchestrator"),

@@ -9,8 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from helpers import git, run_cli
 from test_protocol import LATER, Agent, contract, in_an_hour, net, state  # noqa: F401  (the shared-remote fixture)
 
@@ -65,7 +63,7 @@ def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> No
                               text=True)
              for a in (owner, second)]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
-    revokes = [json.loads(l) for out in outputs for l in out.splitlines() if '"lease-expired"' in l]
+    revokes = [json.loads(line) for out in outputs for line in out.splitlines() if '"lease-expired"' in line]
     assert len(revokes) == 1 and revokes[0]["agent"] == "load-bot" and revokes[0]["action"] is True
     git("pull", "-q", "origin", "main", cwd=owner.root)
     entries = owner("stream", "read", "job-discussion", "--label", "revoke", "--json").json["entries"]
@@ -84,7 +82,8 @@ def test_invalid_claims_on_an_unguarded_remote(cli, repo: Path, remote: Path, cl
     cheat("init")
     git("checkout", "-qb", "claim/job/plan/cheat-bot", cwd=cheat.root)
     run_cli("patch", "job", "--path", "subtasks", "--match", "id=plan", "--set", "status=claimed", "--set",
-            "assigned_agent=cheat-bot", "--set", "budget_usdc=999", "--no-commit", "--offline", cwd=cheat.root, agent="orchestrator")
+            "assigned_agent=cheat-bot", "--set", "budget_usdc=999", "--no-commit", "--offline", cwd=cheat.root,
+            agent="orchestrator")
     git("add", "-A", cwd=cheat.root)
     git("commit", "-qm", "claim\n\nAgent: cheat-bot", cwd=cheat.root)
     git("push", "-q", "origin", "claim/job/plan/cheat-bot", cwd=cheat.root)

@@ -11,7 +11,8 @@ from gitcontracts.formats import yamlsafe
 
 
 def test_scalars_follow_yaml_1_2_and_timestamps_stay_strings() -> None:
-    doc = yamlsafe.load(b"on: {claim: x}\nyes: no\nn: 010\nh: 0x1f\ne: 1e3\nt: 2026-05-01T00:00:00Z\nd: 2026-05-01\nb: true\nz: ~\n")
+    doc = yamlsafe.load(b"on: {claim: x}\nyes: no\nn: 010\nh: 0x1f\ne: 1e3\nt: 2026-05-01T00:00:00Z\nd: 2026-05-01\n"
+                        b"b: true\nz: ~\n")
     assert doc == {"on": {"claim": "x"}, "yes": "no", "n": 10, "h": 31, "e": 1000.0,
                    "t": "2026-05-01T00:00:00Z", "d": "2026-05-01", "b": True, "z": None}
 
