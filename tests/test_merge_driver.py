@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import git, run_cli
+from helpers import commit_all, git, run_cli
 from gitcontracts.errors import Conflict
 from gitcontracts.ops.merge_shard import merge_shards
 
@@ -87,6 +87,7 @@ def test_the_same_entry_cherry_picked_on_both_sides_appears_once(log_repo: Path)
 def test_a_branch_that_rewrote_the_shard_conflicts(log_repo: Path) -> None:
     git("checkout", "-qb", "bad", cwd=log_repo)
     (log_repo / SHARD).write_text("")
+    commit_all(log_repo, "a hand-made rewrite of the shard")
     post(log_repo, b="bad")
     git("checkout", "-q", "main", cwd=log_repo)
     post(log_repo, b="main")

@@ -136,9 +136,8 @@ def test_versions_pin_and_breaking_changes_need_a_new_version(ws: api.Workspace,
     (tmp_path / "v2.yaml").write_text(breaking.replace("version: 1", "version: 2"))
     with pytest.raises(api.InvalidContent, match="loose"):  # bare-name users would move to v2 and break
         api.add_schema(ws, tmp_path / "v2.yaml")
-    api.patch_stash  # noqa: B018  (pinning is an ordinary stash edit)
-    text = ws.stashes.path("loose").read_text().replace("schema: research-contract\n", "schema: research-contract@1\n")
-    ws.stashes.path("loose").write_text(text)
+    # pinning is an ordinary stash edit, landed like any other
+    api.put_stash(ws, "loose", {"objective": "x", "output_format": "csv"}, schema="research-contract@1")
     assert api.add_schema(ws, tmp_path / "v2.yaml")["schema"] == "research-contract@2"
     ws = api.open_workspace(ws.root)
     assert ws.schemas.versions("research-contract") == [1, 2]

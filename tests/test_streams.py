@@ -74,12 +74,21 @@ def test_a_torn_last_line_is_skipped_with_a_warning_and_blocks_appends_until_rep
 
 def test_shard_stays_in_time_order_when_the_clock_steps_back(ws: api.Workspace, stream: str) -> None:
     from datetime import datetime, timezone
-    late = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
-    early = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2020, 1, 1, tzinfo=timezone.utc))
+    late = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2030, 1, 1, 0, 0, 2, tzinfo=timezone.utc))
+    early = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
     first = api.post_entry(late, "log", "progress", {})
-    second = api.post_entry(early, "log", "progress", {})
+    second = api.post_entry(early, "log", "progress", {})  # two seconds back: within max_clock_skew
     assert second["ts"] > first["ts"]
     assert api.latest_entry(ws, "log")[0]["id"] == second["id"]
+
+
+def test_a_clock_that_ran_ahead_does_not_pin_later_entries_to_its_future(ws: api.Workspace, stream: str) -> None:
+    from datetime import datetime, timezone
+    ahead = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2030, 1, 1, tzinfo=timezone.utc))
+    fixed = api.open_workspace(ws.root, agent="a-bot", clock=lambda: datetime(2026, 12, 4, tzinfo=timezone.utc))
+    api.post_entry(ahead, "log", "progress", {}, offline=True)
+    later = [api.post_entry(fixed, "log", "progress", {"n": n}) for n in range(2)]
+    assert [e["ts"][:10] for e in later] == ["2026-12-04", "2026-12-04"] and later[1]["ts"] > later[0]["ts"]
 
 
 @pytest.mark.parametrize("label, data, message", [

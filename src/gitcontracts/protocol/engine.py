@@ -135,7 +135,11 @@ def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | No
     give_up = time.monotonic() + RETRY_SECONDS
     delay = 0.05
     while True:
-        result = _attempt(ws, build, remote)
+        if remote is None and ws.commit:
+            with gitlayer.commit_lock(ws.root):  # local actions of one clone land one at a time: HEAD and files together
+                result = _attempt(ws, build, remote)
+        else:
+            result = _attempt(ws, build, remote)
         if result is not None:
             return result
         if time.monotonic() > give_up:
@@ -161,8 +165,7 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] 
         outcome = build(ctx)
         if outcome.nothing:
             return outcome.result
-        if not ws.commit:
-            _judged(ws, reader, ctx, outcome)
+        if not ws.commit:  # nothing lands: the change is left for the user to commit, which the hooks judge
             for path, data in ctx.files.items():
                 _write_file(ws, path, data)
             return {**outcome.result, "commit": None, "pushed": False}
@@ -243,6 +246,11 @@ def _write_file(ws: Workspace, path: str, data: bytes | None) -> None:
 def _refuse_to_clobber(ws: Workspace, ctx: Context) -> None:
     """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
     dirty = [path for path in ctx.files if _disk(ws.root / path) != ctx.base.read(path)]
+    for path in dirty:
+        on_disk, committed = _disk(ws.root / path) or b"", ctx.base.read(path) or b""
+        if path.endswith(".jsonl") and on_disk.startswith(committed) and b"\n" not in on_disk[len(committed):]:
+            raise InvalidContent(f"{path} ends in a torn line (a crash mid-write)",
+                                 hint="run `gitcontracts fsck --repair` to truncate it, then retry")
     if dirty:
         raise Conflict(f"uncommitted changes in {', '.join(sorted(dirty))} would be overwritten",
                        hint="commit or stash them first, then retry")

@@ -1,0 +1,137 @@
+"""Issue 10's figures: one action through the engine (built, judged, committed; with a remote, pushed).
+
+    python bench/engine.py [--big N] [--repeat R]
+
+- `stream post` and `progress`, local (no remote), in a repository of 100 contracts and of N (10,000)
+  contracts with their streams: the median, and the ratio big/small (the cost must follow the change).
+- `progress` with a remote: a local bare remote guarded by the pre-receive hook; the median, and the git
+  processes one action starts in the agent's clone and on the remote (counted by a `git` on PATH that logs)."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import WORK, gitcontracts, run  # noqa: E402
+
+AGENT_ENV = {"GITCONTRACTS_AGENT": "orchestrator", "GIT_AUTHOR_NAME": "orchestrator", "GIT_AUTHOR_EMAIL": "o@example.com",
+             "GIT_COMMITTER_NAME": "orchestrator", "GIT_COMMITTER_EMAIL": "o@example.com"}
+
+
+def contract_text(index: int) -> str:
+    name = f"contract-{index:05d}"
+    tasks = "".join(f"  - id: task-{n}\n    description: step {n}\n    status: {'claimed' if n == 0 else 'open'}\n"
+                    + ("    assigned_agent: load-bot\n" if n == 0 else "") + f"    linked_stream: {name}-execution\n"
+                    for n in range(4))
+    return (f"name: {name}\nschema: agent-contract\nowner: orchestrator\ndiscoverable: true\n"
+            f"created: '2026-11-21T22:39:32Z'\ncontent:\n  objective: Improve item {index}\n"
+            f"  budget_usdc: 20\n  deadline: '2099-01-01T00:00:00Z'\n  subtasks:\n{tasks}")
+
+
+def meta_text(stream: str, contract: str) -> str:
+    return (f"stream: {stream}\nowner: orchestrator\ncreated: '2026-11-21T22:39:32Z'\ndiscoverable: true\n"
+            f"linked_stash: {contract}\ndescription: ''\n")
+
+
+def make_repo(path: Path, contracts: int) -> Path:
+    """A committed repository of `contracts` contracts, each with its execution and discussion streams (cached)."""
+    marker = path / f".made-{contracts}"
+    if marker.exists():
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    run(["git", "init", "-q", "-b", "main"], path)
+    run([*gitcontracts(), "init", "--agent", "orchestrator"], path, AGENT_ENV)
+    for i in range(contracts):
+        name = f"contract-{i:05d}"
+        (path / f".contracts/stashes/{name}.yaml").write_text(contract_text(i))
+        for kind in ("execution", "discussion"):
+            folder = path / f".contracts/streams/{name}-{kind}"
+            folder.mkdir()
+            (folder / "meta.yaml").write_text(meta_text(f"{name}-{kind}", name))
+    run(["git", "add", "-A"], path)
+    run(["git", "commit", "-qm", "contracts"], path, AGENT_ENV)
+    run(["git", "gc", "-q"], path)
+    marker.touch()
+    return path
+
+
+def median_ms(args: list[str], cwd: Path, env: dict[str, str], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run(args, cwd, env)
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def local_figures(small: Path, big: Path, repeat: int) -> list[tuple[str, float, float]]:
+    gc, rows = gitcontracts(), []
+    post = [*gc, "stream", "post", "contract-00001-execution", "--label", "note", "--data", '{"message": "hi"}']
+    progress = [*gc, "progress", "contract-00001", "task-0", "-m", "a step"]
+    for name, args, env in (("stream post (local)", post, AGENT_ENV),
+                            ("progress (local)", progress, {**AGENT_ENV, "GITCONTRACTS_AGENT": "load-bot"})):
+        rows.append((name, median_ms(args, small, env, repeat), median_ms(args, big, env, repeat)))
+    return rows
+
+
+def counting_git(folder: Path, log: Path) -> dict[str, str]:
+    """PATH with a `git` that logs where each git process ran, then runs the real one."""
+    real = shutil.which("git")
+    script = folder / "git"
+    script.write_text(f'#!/bin/sh\necho "$PWD" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+
+
+def remote_figures(contracts: int, repeat: int) -> tuple[float, float, float]:
+    """Median ms of `progress` with a guarded remote; git processes per action in the clone and on the remote."""
+    with tempfile.TemporaryDirectory(prefix="gc-bench-engine-") as temp:
+        root = Path(temp)
+        seed = make_repo(WORK / f"engine-{contracts}", contracts)
+        remote = root / "remote.git"
+        run(["git", "clone", "-q", "--bare", str(seed), str(remote)], root)
+        run([*gitcontracts(), "-C", str(remote), "hooks", "install"], root, AGENT_ENV)
+        clone = root / "load-bot"
+        run(["git", "clone", "-q", str(remote), str(clone)], root)
+        run(["git", "config", "user.name", "load-bot"], clone)
+        run(["git", "config", "user.email", "load-bot@example.com"], clone)
+        (clone / ".contracts/config.yaml").write_text((clone / ".contracts/config.yaml").read_text() + "remote: origin\n")
+        run(["git", "commit", "-qam", "remote", "--author", "orchestrator <o@example.com>"], clone,
+            {"GIT_COMMITTER_NAME": "orchestrator"})
+        run(["git", "push", "-q", "origin", "main"], clone)
+        env = {"GITCONTRACTS_AGENT": "load-bot"}
+        args = [*gitcontracts(), "progress", "contract-00001", "task-0", "-m", "a step"]
+        ms = median_ms(args, clone, env, repeat)
+        log = root / "git.log"
+        counted = counting_git(root, log)
+        run(args, clone, {**env, **counted})
+        places = log.read_text().splitlines()
+        on_remote = sum(1 for p in places if p.startswith(str(remote)))
+        return ms, len(places) - on_remote, on_remote
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--big", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    small = make_repo(WORK / "engine-100", 100)
+    big = make_repo(WORK / f"engine-{args.big}", args.big)
+    print(f"One action through the engine: 100 contracts vs {args.big:,} (each with 2 streams), median of {args.repeat}")
+    for name, a, b in local_figures(small, big, args.repeat):
+        print(f"  {name:<22} {a:7.1f} ms   {b:7.1f} ms   ratio {b / a:4.2f}   (targets: < 150 ms; ratio <= 1.3)")
+    ms, client, server = remote_figures(100, max(5, args.repeat // 2))
+    print(f"  progress, guarded remote (100 contracts): {ms:.1f} ms median; git processes: {client} in the clone, "
+          f"{server} on the remote")
+
+
+if __name__ == "__main__":
+    main()
