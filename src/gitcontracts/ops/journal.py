@@ -131,6 +131,8 @@ def _finish(root: Path, intent: Pending) -> str:
     if intent.kind == "sync":
         head = gitlayer.resolve(root, "HEAD")
         if head != intent.new or intent.new is None:
+            if head:  # its files may have been written before HEAD would have moved: put them back
+                gitlayer.checkout_paths(root, head, intent.paths)
             return f"forgot an interrupted `{intent.subject}`: it had not landed"
         gitlayer.checkout_paths(root, intent.new, intent.paths)
         for branch in intent.delete_branches:

@@ -261,20 +261,37 @@ def _land_locally(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outc
         return gitlayer.update_ref(ws.root, f"refs/heads/{outcome.branch}", built.sha)
     intent = journal.Pending("sync", message(outcome.action, ctx.agent), ctx.agent, tuple(ctx.files),
                              head=ctx.base_sha, new=built.sha, delete_branches=outcome.delete_branches)
-    with journal.pending(ws.root, intent):  # from here a killed process is finished by the next command
-        if not gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO):
+    with journal.pending(ws.root, intent):  # a killed process is finished (or undone) by the next command
+        if not _move_head(ws, ctx, built):
             return False
-        _bring_files(ws, ctx.files)
         for branch in outcome.delete_branches:
             gitlayer.run(ws.root, "branch", "-D", branch, check=False)
     return True
 
 
-def _bring_files(ws: Workspace, files: dict[str, bytes | None]) -> None:
-    """The working tree and the index of the action's paths as its commit has them."""
-    for path, data in files.items():
-        _write_file(ws, path, data)
-    gitlayer.update_index(ws.root, list(files))
+def _move_head(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit) -> bool:
+    """HEAD to the action's commit, and the working tree and index of its paths with it: the files are
+    written first and put back if anything fails before HEAD moved (a full disk, someone else moved HEAD),
+    so the clone is left before the action or after it, never between."""
+    written: list[str] = []
+    try:
+        for path, data in ctx.files.items():
+            written.append(path)
+            _write_file(ws, path, data)
+        moved = gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO)
+    except BaseException:
+        _put_back(ws, ctx, written)
+        raise
+    if not moved:
+        _put_back(ws, ctx, written)
+        return False
+    gitlayer.update_index(ws.root, list(ctx.files))
+    return True
+
+
+def _put_back(ws: Workspace, ctx: Context, paths: list[str]) -> None:
+    for path in paths:
+        _write_file(ws, path, ctx.base.read(path))
 
 
 def _push(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Outcome, remote: str,
@@ -304,8 +321,7 @@ def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitl
     main = ws.main_branch
     if head.branch == f"refs/heads/{main}":
         if head.head == ctx.base_sha and not _dirty(ws, ctx):
-            if gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO):
-                _bring_files(ws, ctx.files)
+            _move_head(ws, ctx, built)
         else:
             gitlayer.fast_forward(ws.root, built.sha)
         return
