@@ -25,9 +25,13 @@ class Line:
 def parse_json(raw: bytes | str) -> Any:
     """json.loads, with nesting too deep for the decoder reported as the ValueError it is, not a crash."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_json)
     except RecursionError:
         raise ValueError("nested too deeply") from None
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (a number must be finite)")
 
 
 def decode_line(raw: bytes) -> tuple[Any, str | None]:
