@@ -169,7 +169,8 @@ def test_a_lease_expires(net) -> None:
 
 def test_a_claim_on_an_expired_contract(net) -> None:
     owner = net("orchestrator")
-    assert owner("new", "old", "--objective", "x", "--subtask", "a:b", "--deadline", "2020-01-01T00:00:00Z").code == 0
+    assert owner("new", "old", "--objective", "x", "--subtask", "a:b", "--deadline", "2020-01-01T00:00:00Z",
+                 "--force").code == 0
     refused = net("load-bot")("claim", "old", "a")
     assert refused.code == 4 and "expired" in refused.err
 

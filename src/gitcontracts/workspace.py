@@ -4,13 +4,15 @@ No global state: everything a library call needs comes from the Workspace it is 
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-from gitcontracts.errors import InvalidContent, UsageError
+from gitcontracts.errors import InvalidContent, NotFound, UsageError
 from gitcontracts.names import name_problem
 from gitcontracts.store.layout import CONTRACTS, Layout
 from gitcontracts.timeutil import utcnow
@@ -58,8 +60,21 @@ class Workspace:
 
     @cached_property
     def main_branch(self) -> str:
-        """The shared main branch: config.yaml's main_branch, else the remote's HEAD (SPEC 13)."""
-        return self.config.main_branch
+        """The shared main branch: config.yaml's main_branch, else the branch the remote's HEAD names (a remote
+        made by a plain `git init --bare` says master), else the current branch, else `main` (SPEC 13).
+
+        The remote is config.yaml's, else the clone's origin. In the shared bare repository itself (its hooks),
+        the branch is `git config gitcontracts.main`, else its own HEAD, as the pre-receive hook guards it.
+        Kept for this workspace's life only."""
+        from gitcontracts import gitlayer
+
+        if self.config.main_branch:
+            return self.config.main_branch
+        if is_bare_repository(self.root):
+            return gitlayer.config_get(self.root, "gitcontracts.main") or gitlayer.current_branch(self.root) or "main"
+        remote = self.config.remote or ("origin" if "origin" in gitlayer.remotes(self.root) else None)
+        from_remote = gitlayer.remote_head(self.root, remote) if remote else None
+        return from_remote or gitlayer.current_branch(self.root) or "main"
 
     def now(self) -> datetime:
         return self.clock()
@@ -78,21 +93,58 @@ class Workspace:
             if value:
                 problem = name_problem(value)
                 if problem:
-                    raise InvalidContent(f"agent name {value!r} (from {source}) is not valid: {problem}",
-                                         hint="pass --agent NAME or set GITCONTRACTS_AGENT (e.g. research-bot)")
+                    raise InvalidContent(f"{value!r} (from {source}) is not an agent name: {problem}",
+                                         hint=ways_to_name_the_agent(suggest_agent_name(value)))
                 return value
-        raise UsageError("no acting agent: pass --agent NAME, set $GITCONTRACTS_AGENT or git config gitcontracts.agent")
+        raise UsageError("no acting agent", hint=ways_to_name_the_agent("research-bot"))
+
+
+def ways_to_name_the_agent(example: str) -> str:
+    return (f"name one: pass --agent {example}, or export GITCONTRACTS_AGENT={example}, "
+            f"or run `git config gitcontracts.agent {example}`")
+
+
+def suggest_agent_name(value: str) -> str:
+    """'Ada Lovelace' -> 'ada-lovelace': a valid name close to a git user.name, for the hint."""
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", plain).strip("-._")[:64].rstrip("-._")
+    return slug if slug and name_problem(slug) is None else "research-bot"
 
 
 def find_root(start: Path) -> Path:
-    """The nearest folder holding .contracts/, else the git top level, else `start` itself."""
+    """`start` when it is a bare repository (where the shared remote's hooks run), else the nearest folder
+    holding .contracts/, else the git top level, else `start` itself."""
     start = start.resolve()
+    if is_bare_repository(start):
+        return start
     for folder in (start, *start.parents):
         if (folder / CONTRACTS).is_dir():
             return folder
         if (folder / ".git").exists():
             return folder
     return start
+
+
+def is_bare_repository(folder: Path) -> bool:
+    return (folder / "HEAD").is_file() and (folder / "objects").is_dir() and (folder / "refs").is_dir()
+
+
+def in_repository(root: Path) -> bool:
+    """Whether `root` is in a git repository (a work tree or a bare one), found without running git."""
+    return is_bare_repository(root) or any((folder / ".git").exists() for folder in (root, *root.parents))
+
+
+def require(ws: Workspace, git: bool = True, contracts: bool = True) -> Workspace:
+    """A command that needs a git repository, or a .contracts/ workspace in it, says what to run (exit 5)
+    instead of a raw git error, or an answer about nothing."""
+    from gitcontracts import gitlayer
+
+    if git and not in_repository(ws.root):
+        raise gitlayer.not_a_repository(ws.root)
+    if contracts and not ws.layout.contracts.is_dir():
+        raise NotFound(f"no gitcontracts workspace here (no {CONTRACTS}/ in {ws.root})",
+                       hint="run `gitcontracts init` to start one")
+    return ws
 
 
 def open_workspace(path: str | Path | None = None, agent: str | None = None,

@@ -6,6 +6,7 @@ import importlib
 import json
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import click
@@ -24,13 +25,27 @@ class Options:
     def workspace(self, recover: bool = True) -> Any:
         """The workspace, after finishing or forgetting any action a killed process left (ops/journal.py).
 
-        `check` (run inside git's own hooks) and `fsck` (which reports them) pass recover=False."""
-        from gitcontracts.workspace import open_workspace
+        Outside a git repository, or in one without .contracts/, a command that needs them says what to run
+        (NEEDS). `check` (run inside git's own hooks) and `fsck` (which reports them) pass recover=False."""
+        from gitcontracts.workspace import open_workspace, require
         ws = open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
+        git, contracts = NEEDS.get(_command_path(), NEEDS[""])
+        require(ws, git=git, contracts=contracts)
         if recover:
             from gitcontracts.ops.journal import recover as finish_interrupted
             warn([f"gitcontracts: {line}" for line in finish_interrupted(ws.root)])
         return ws
+
+
+# What each command needs around it: (a git repository, a .contracts/ workspace). Anything not named needs both.
+NEEDS = {"": (True, True), "init": (True, False), "check": (True, False), "hooks install": (True, False),
+         "validate": (False, False), "schema list": (False, False), "schema search": (False, False),
+         "schema show": (False, False)}
+
+
+def _command_path() -> str:
+    """'schema list' for `gitcontracts -C x schema list --json`."""
+    return " ".join(click.get_current_context().command_path.split()[1:])
 
 
 def options() -> Options:
@@ -103,5 +118,8 @@ class LazyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, directory: str | None, agent: str | None, as_json: bool, debug: bool) -> None:
     """Coordinate many agents through one git repository: contracts, streams, claims."""
+    if directory is not None and not Path(directory).is_dir():
+        from gitcontracts.errors import NotFound
+        raise NotFound(f"no such directory: {directory}", hint="-C takes a folder that exists (a clone, or a bare repository)")
     ctx.obj = Options(directory=directory, agent=agent, as_json=as_json)
 

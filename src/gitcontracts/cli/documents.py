@@ -143,9 +143,11 @@ def stash_get(name: str) -> None:
 @click.option("--label", "labels", multiple=True)
 @click.option("--private", is_flag=True, help="Do not list it in `discover`.")
 @click.option("--parent", metavar="CONTRACT/SUBTASK", help="A child contract carrying out your subtask.")
+@click.option("--force", is_flag=True, help="Announce it even with a --deadline already past.")
 @shared(mutating=True)
 def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: float | None, deadline: str | None,
-        file: str | None, description: str | None, labels: tuple[str, ...], private: bool, parent: str | None) -> None:
+        file: str | None, description: str | None, labels: tuple[str, ...], private: bool, parent: str | None,
+        force: bool) -> None:
     """Announce a contract: the stash and its -execution and -discussion streams."""
     pairs = []
     for item in subtasks:
@@ -160,11 +162,11 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
 
     if parent:
         child = new_child(options().workspace(), name, parent, objective, pairs, budget, deadline, base, description,
-                          labels, not private, options().offline)
+                          labels, not private, options().offline, force)
         emit(child, lambda: f"announced contract {name} for {parent}\n  " + "\n  ".join(child["paths"]))
         return
     result = announce(options().workspace(), name, objective, pairs, budget, deadline, base, description, labels,
-                      not private, options().offline)
+                      not private, options().offline, force)
     emit(result, lambda: f"announced contract {name}\n  " + "\n  ".join(result["paths"]))
 
 
@@ -204,6 +206,10 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
     ws = options().workspace()
     if not paths and not check_all:
         raise UsageError("validate needs PATH... or --all")
+    if check_all and not ws.layout.contracts.is_dir():
+        from gitcontracts.errors import NotFound
+        raise NotFound(f"nothing to validate: there is no .contracts/ in {ws.root}",
+                       hint="to start a workspace, run `gitcontracts init` in a git repository")
     report = api.validate_all(ws) if check_all else api.validate_paths(ws, [Path(p) for p in paths])
     emit(report.to_dict(), lambda: problems_text(report.problems, report.checked))
     return 0 if report.valid else InvalidContent.exit_code

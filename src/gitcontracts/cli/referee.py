@@ -33,7 +33,7 @@ def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str)
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"
             ref = ref or os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
-        result = checking.check_range(ws.root, span or "", ref, _main_branch(ws))
+        result = checking.check_range(ws.root, span or "", ref, ws.main_branch)
     if options().as_json or fmt == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     elif fmt == "github":
@@ -41,13 +41,6 @@ def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str)
     else:
         print(check_text(result))
     return result.exit_code
-
-
-def _main_branch(ws: object) -> str:
-    try:
-        return ws.config.main_branch  # type: ignore[attr-defined]
-    except Exception:  # a bare repository has no working tree config; the default holds
-        return "main"
 
 
 @click.group()

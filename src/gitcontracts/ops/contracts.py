@@ -2,6 +2,7 @@
 with each subtask's `linked_stream` set: the pattern's steps 1-4 in one call."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Sequence
 
 from gitcontracts.errors import InvalidContent
@@ -10,7 +11,7 @@ from gitcontracts.referee.documents import CONTRACT_SCHEMA, raise_if, stash_prob
 from gitcontracts.ops.stashes import build_envelope
 from gitcontracts.ops.streams import stream_meta
 from gitcontracts.formats import yamlsafe
-from gitcontracts.timeutil import format_seconds, resolve_moment
+from gitcontracts.timeutil import format_seconds, parse_datetime, resolve_moment
 from gitcontracts.workspace import Workspace
 
 
@@ -41,17 +42,29 @@ def contract_content(objective: str | None, subtasks: Sequence[tuple[str, str]],
     return content
 
 
+def _is_past(moment: str, now: datetime) -> bool:
+    try:
+        return parse_datetime(moment) <= now
+    except ValueError:  # not a date-time: the schema check says so, with its path
+        return False
+
+
 def contract_documents(ws: Workspace, name: str, objective: str | None = None, subtasks: Sequence[tuple[str, str]] = (),
                        budget: float | None = None, deadline: str | None = None, base: Any = None,
-                       description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True
-                       ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The contract's envelope and the texts of its three files (stash, two stream headers), checked."""
+                       description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True,
+                       force: bool = False) -> tuple[dict[str, Any], dict[str, str]]:
+    """The contract's envelope and the texts of its three files (stash, two stream headers), checked.
+
+    A `deadline` already past is refused (exit 3) unless `force`: it would announce a contract that is over."""
     check_name(name, "contract name")
     execution, discussion = stream_names(name)
     check_name(execution, "stream name")
     now = ws.now()
-    content = contract_content(objective, subtasks, budget,
-                               resolve_moment(deadline, now) if deadline else None, base, execution)
+    moment = resolve_moment(deadline, now) if deadline else None
+    if moment is not None and not force and _is_past(moment, now):
+        raise InvalidContent(f"the deadline {deadline} is in the past (it is {format_seconds(now)} now)",
+                             hint="give a later one (a date-time, or a duration such as 7d), or --force to announce it anyway")
+    content = contract_content(objective, subtasks, budget, moment, base, execution)
     doc = build_envelope(name, ws.agent, format_seconds(now), content, CONTRACT_SCHEMA, description,
                          labels, discoverable, None)
     text = yamlsafe.dump(doc)

@@ -88,7 +88,7 @@ def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
 def _leftover_claim_branches(ws: Workspace, repair: bool) -> list[Finding]:
     try:
         branches = gitlayer.local_refs(ws.root, "refs/heads/claim/")
-        main = gitlayer.resolve(ws.root, ws.config.main_branch)
+        main = gitlayer.resolve(ws.root, ws.main_branch)
     except GitContractsError:
         return []
     findings = []
@@ -119,9 +119,9 @@ def _why_leftover(ws: Workspace, claim: tuple[str, str, str], sha: str, main: st
     tasks = (doc or {}).get("content", {}).get("subtasks", []) if isinstance(doc, dict) else []
     task = next((t for t in tasks if isinstance(t, dict) and t.get("id") == subtask), None)
     if task is None:
-        return f"{contract} has no subtask {subtask!r} on {ws.config.main_branch}"
+        return f"{contract} has no subtask {subtask!r} on {ws.main_branch}"
     if task.get("status") != "open":
-        return f"{contract}/{subtask} is {task.get('status')} ({task.get('assigned_agent') or 'nobody'}) on {ws.config.main_branch}"
+        return f"{contract}/{subtask} is {task.get('status')} ({task.get('assigned_agent') or 'nobody'}) on {ws.main_branch}"
     return None
 
 

@@ -17,8 +17,10 @@ from gitcontracts.workspace import Workspace
 
 def announce(ws: Workspace, name: str, objective: str | None, subtasks: Sequence[tuple[str, str]] = (),
              budget: float | None = None, deadline: str | None = None, base: Any = None, description: str | None = None,
-             labels: Sequence[str] = (), discoverable: bool = True, offline: bool = False) -> dict[str, Any]:
-    doc, files = contract_documents(ws, name, objective, subtasks, budget, deadline, base, description, labels, discoverable)
+             labels: Sequence[str] = (), discoverable: bool = True, offline: bool = False,
+             force: bool = False) -> dict[str, Any]:
+    doc, files = contract_documents(ws, name, objective, subtasks, budget, deadline, base, description, labels, discoverable,
+                                    force)
 
     def build(ctx: Context) -> Outcome:
         _add_contract(ctx, name, files)
@@ -37,12 +39,14 @@ def _add_contract(ctx: Context, name: str, files: dict[str, str]) -> None:
 
 def new_child(ws: Workspace, name: str, parent: str, objective: str | None, subtasks: Sequence[tuple[str, str]] = (),
               budget: float | None = None, deadline: str | None = None, base: Any = None, description: str | None = None,
-              labels: Sequence[str] = (), discoverable: bool = True, offline: bool = False) -> dict[str, Any]:
+              labels: Sequence[str] = (), discoverable: bool = True, offline: bool = False,
+              force: bool = False) -> dict[str, Any]:
     parent_contract, sep, parent_task = parent.partition("/")
     if not sep:
         raise UsageError(f"--parent takes CONTRACT/SUBTASK, got {parent!r}")
     check_name(parent_contract, "contract name"), check_name(parent_task, "subtask id")
-    doc, files = contract_documents(ws, name, objective, subtasks, budget, deadline, base, description, labels, discoverable)
+    doc, files = contract_documents(ws, name, objective, subtasks, budget, deadline, base, description, labels, discoverable,
+                                    force)
 
     def build(ctx: Context) -> Outcome:
         parent_doc, _ = ctx.contract(parent_contract)

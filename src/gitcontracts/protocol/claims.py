@@ -50,7 +50,7 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
 
     result = perform(ws, build, offline)
     if result.get("branch") and ws.commit:
-        providers.opened(provider, ws.root, result["branch"], ws.config.main_branch, f"claim {contract}/{task_id}",
+        providers.opened(provider, ws.root, result["branch"], ws.main_branch, f"claim {contract}/{task_id}",
                          f"{ws.agent} claims {task_id} of {contract}. {message}".strip())
     return result
 

@@ -74,7 +74,7 @@ def run_pass(ws: Workspace, offline: bool = False, automate: bool = True, memo: 
     `publish` gets each event as soon as it is known: what changed in git first, then the owner's steps."""
     now = format_ts(ws.now())
     remote = None if offline else ws.config.remote
-    main = ws.config.main_branch
+    main = ws.main_branch
     heads = _heads(ws, remote, main)
     claims = {b: sha for b, sha in heads.items() if b.startswith("claim/")}
     if memo is not None and memo.main == heads.get(main) and memo.claims == claims and memo.main is not None \
@@ -222,7 +222,7 @@ def _main_events(ws: Workspace, old: str | None, new: str | None, now: str,
             events += _done(commit, reader)
     finally:
         reader.close()
-    checked = check_range(ws.root, f"{old}..{new}", None, ws.config.main_branch) if old else None
+    checked = check_range(ws.root, f"{old}..{new}", None, ws.main_branch) if old else None
     if checked and checked.problems:  # a main that fails the referee (a remote without the pre-receive hook)
         bad = sorted({p.commit for p in checked.problems if p.commit})
         events.append(event("invalid-push", now, ref="main", commit=bad[0] if bad else new,
@@ -328,11 +328,11 @@ def _check_claim(ws: Workspace, claim_event: dict[str, Any], offline: bool) -> l
     """A claim branch that fails `check --range`: an invalid-push event and, as owner, a `reject` (policy)."""
     remote = None if offline else ws.config.remote
     tip = f"refs/remotes/{remote}/{claim_event['ref']}" if remote else f"refs/heads/{claim_event['ref']}"
-    main = f"refs/remotes/{remote}/{ws.config.main_branch}" if remote else ws.config.main_branch
+    main = f"refs/remotes/{remote}/{ws.main_branch}" if remote else ws.main_branch
     base = gitlayer.merge_base(ws.root, main, tip)
     if not base:
         return []
-    result = check_range(ws.root, f"{base}..{tip}", f"refs/heads/{claim_event['ref']}", ws.config.main_branch)
+    result = check_range(ws.root, f"{base}..{tip}", f"refs/heads/{claim_event['ref']}", ws.main_branch)
     if not result.problems:
         return []
     problems = "; ".join(p.message for p in result.problems[:3])

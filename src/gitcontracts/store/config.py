@@ -14,7 +14,7 @@ _KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "on", 
 
 @dataclass(frozen=True)
 class Config:
-    main_branch: str = "main"
+    main_branch: str | None = None   # None: not set; Workspace.main_branch asks the remote (SPEC 13)
     remote: str | None = None
     provider: str = "local"
     require_signed: bool = False
@@ -48,13 +48,21 @@ def parse_config(doc: Any, source: str) -> Config:
     if doc.get("provider", "local") not in ("local", "github"):
         raise InvalidContent(f"{source}: provider must be local or github")
     try:
-        return Config(main_branch=str(doc.get("main_branch") or "main"), remote=doc.get("remote"),
+        return Config(main_branch=_branch(doc.get("main_branch"), source), remote=doc.get("remote"),
                       provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
                       max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}),
                       max_clock_skew=_seconds(doc, "max_clock_skew", 300.0), fetch_ttl=_seconds(doc, "fetch_ttl", 5.0))
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidContent(f"{source}: {exc}", hint="see SPEC 10 for the settings") from None
+
+
+def _branch(value: Any, source: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value.startswith(("-", "refs/")) or any(c in value for c in " ~^:?*[\\"):
+        raise InvalidContent(f"{source}: main_branch must be a branch name, like main or master")
+    return value
 
 
 def _seconds(doc: dict[str, Any], key: str, default: float) -> float:
