@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
-from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.model import Problem
-from gitcontracts.referee.documents import CONTRACT_SCHEMA, schema_problems, stash_problems
+from gitcontracts.referee import content
+from gitcontracts.referee.documents import CONTRACT_SCHEMA
 from gitcontracts.rules import append_only
-from gitcontracts.rules.agents import registry_problems
-from gitcontracts.rules.documents import declared_owner, meta_problems, shard_line
+from gitcontracts.rules.documents import declared_owner
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
-from gitcontracts.store.config import parse_config
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.store.layout import classify
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
-from gitcontracts.rules.schema_check import check_metaschema, compile_schema
 
 @dataclass
 class Judge:
@@ -47,42 +45,33 @@ class Judge:
     def forbid(self, file: str, message: str, path: str = "") -> Problem:
         return Problem(file, message, FORBIDDEN, path)
 
+    @cached_property
+    def tree(self) -> content.Tree:
+        """The state after the change as the document checks see it (content.py), with the base's limits."""
+        config = self.authority.config
+        return content.Tree(self.schemas, self.new.doc, self.new.exists, config.yaml_limits, config.max_line_bytes)
+
 
 def judge_file(judge: Judge, change: gitlayer.FileChange, old: bytes | None, new: bytes | None) -> list[Problem]:
     kind = classify(change.path)
     if kind is None:
         return []
-    if new is not None and kind != "shard":
-        marker = _conflict_marker(new)
-        if marker:
-            return [Problem(change.path, "a merge conflict marker is left in the file", "conflict-marker", line=marker)]
     return _JUDGES[kind](judge, change.path, old, new)
 
 
-def _conflict_marker(data: bytes) -> int | None:
-    for number, line in enumerate(data.split(b"\n"), 1):
-        if line.startswith(jsonl.CONFLICT_MARKERS) or line == b"=======":
-            return number
-    return None
-
-
-def _parse(path: str, data: bytes) -> tuple[Any, list[Problem]]:
-    try:
-        return yamlsafe.load(data, path), []
-    except GitContractsError as exc:
-        return None, [Problem(path, exc.message.split(": ", 1)[-1] if exc.line else exc.message, "yaml", line=exc.line)]
+def _parse(path: str, data: bytes) -> Any:
+    """An earlier version, read leniently: None when it does not parse."""
+    return content.parse(path, data)[0]
 
 
 def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     owner = judge.owner(path)
     if new is None:
         return [] if owner in (None, judge.actor) else [judge.forbid(path, f"only the owner {owner} may delete this stash")]
-    doc, problems = _parse(path, new)
-    if problems:
+    doc, problems = content.stash_content(judge.tree, path, new)
+    if doc is None:
         return problems
-    stem = Path(path).stem
-    problems = stash_problems(judge.schemas, doc, new.decode("utf-8", "replace"), path, stem)
-    old_doc, _ = _parse(path, old) if old is not None else (None, [])
+    old_doc = _parse(path, old) if old is not None else None
     if old is not None and old_doc is None:
         # The old version does not parse: this is its fix, which only its declared owner may make.
         owner = owner or declared_owner(old)
@@ -141,7 +130,7 @@ def _claimed_count(judge: Judge) -> int:
 def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     if new is None:
         return [Problem(path, "a stream shard is never deleted", append_only.RULE)]
-    agent, stream = Path(path).stem, Path(path).parent.name
+    agent = Path(path).stem
     problems, added = append_only.appended_lines(old or b"", new, path)
     if not added:
         return problems
@@ -151,69 +140,22 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     if writers - {agent}:
         problems.append(judge.forbid(path, f"{', '.join(sorted(writers - {agent}))} may not write to the shard of {agent}"))
     problems += append_only.duplicate_id_problems(old or b"", added, path)
-    meta = judge.new.doc(f".contracts/streams/{stream}/meta.yaml")
-    if not isinstance(meta, dict):
-        problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
-                                "reference"))
-        meta = {}
-    for number, raw in added:
-        entry, line_problems = shard_line(raw, number, agent, path, judge.authority.config.max_line_bytes)
-        problems += line_problems
-        if entry is None:
-            continue
-        if meta.get("schema"):
-            problems += [_at(p, number) for p in schema_problems(judge.schemas, meta["schema"], entry.get("data"), path, "data", "stream")]
-        problems += _deliverable_problems(judge, path, number, entry, meta.get("linked_stash"))
-    return problems
-
-
-def _at(problem: Problem, line: int) -> Problem:
-    return Problem(problem.file, problem.message, problem.rule, problem.path, line)
-
-
-def _deliverable_problems(judge: Judge, path: str, line: int, entry: dict[str, Any], contract: str | None) -> list[Problem]:
-    data = entry.get("data")
-    if entry.get("label") != "deliverable" or not isinstance(data, dict) or not isinstance(data.get("deliverable"), str):
-        return []
-    target = f".contracts/stashes/{data['deliverable']}.yaml"
-    doc = judge.new.doc(target)
-    if doc is None:
-        return [Problem(path, f"deliverable stash {data['deliverable']!r} does not exist", "reference", "data.deliverable", line)]
-    wanted = _deliverable_schema(judge, contract, data.get("subtask_id"))
-    if wanted and isinstance(doc, dict):
-        found = schema_problems(judge.schemas, wanted, doc.get("content"), target, "content")
-        if found:
-            return [Problem(path, f"deliverable {data['deliverable']!r} does not match {wanted}: {found[0].message}",
-                            "deliverable-schema", "data.deliverable", line)]
-    return []
-
-
-def _deliverable_schema(judge: Judge, contract: str | None, subtask: Any) -> str | None:
-    doc = judge.new.doc(f".contracts/stashes/{contract}.yaml") if contract else None
-    content = doc.get("content") if isinstance(doc, dict) else None
-    for task in content.get("subtasks") or [] if isinstance(content, dict) else []:
-        if isinstance(task, dict) and task.get("id") == subtask:
-            return task.get("deliverable_schema")
-    return None
+    return problems + content.entries_content(judge.tree, path, added)
 
 
 def _meta(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     if new is None:
         return [Problem(path, "a stream's meta.yaml is never deleted (gc archives whole streams)", append_only.RULE)]
-    doc, problems = _parse(path, new)
-    if problems:
+    doc, problems = content.meta_content(judge.tree, path, new)
+    if doc is None:
         return problems
-    problems = meta_problems(doc, path, Path(path).parent.name)
-    linked = doc.get("linked_stash") if isinstance(doc, dict) else None
-    if isinstance(linked, str) and not judge.new.exists(f".contracts/stashes/{linked}.yaml"):
-        problems.append(Problem(path, f"linked_stash {linked!r} does not exist", "reference", "linked_stash"))
     if old is None:
-        if isinstance(doc, dict) and doc.get("owner") != judge.actor:
+        if doc.get("owner") != judge.actor:
             problems.append(judge.forbid(path, f"{judge.actor} may create only streams it owns", "owner"))
         return problems
-    old_doc, _ = _parse(path, old)
+    old_doc = _parse(path, old)
     for key in ("stream", "created"):
-        if isinstance(old_doc, dict) and isinstance(doc, dict) and old_doc.get(key) != doc.get(key):
+        if isinstance(old_doc, dict) and old_doc.get(key) != doc.get(key):
             problems.append(Problem(path, f"a stream's {key} never changes", "immutable", key))
     owner = judge.owner(path)
     if owner != judge.actor:
@@ -224,14 +166,10 @@ def _meta(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list
 def _schema(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     if new is None:
         return [Problem(path, "schema versions are never deleted (older versions stay resolvable)", "schema")]
-    try:
-        doc = parse_schema_doc(new, path, Path(path).stem)
-        check_metaschema(doc.definition, path)
-        compiled = compile_schema(doc.definition, judge.new.schemas.definition, path)
-    except GitContractsError as exc:
-        return [Problem(path, exc.message, "schema")]
-    if old is None:
-        return []
+    parsed, problems = content.schema_content(judge.tree, path, new)
+    if parsed is None or old is None:
+        return problems
+    doc, compiled = parsed
     try:
         before = parse_schema_doc(old, path, Path(path).stem)
     except GitContractsError:
@@ -256,16 +194,7 @@ def _settings(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> 
         problems.append(judge.forbid(path, f"only admins ({', '.join(registry.admins)}) may change {Path(path).name}"))
     if new is None:
         return problems
-    doc, parse_problems = _parse(path, new)
-    if parse_problems:
-        return problems + parse_problems
-    if path.endswith("agents.yaml"):
-        return problems + registry_problems(doc, path)
-    try:
-        parse_config(doc, path)
-    except GitContractsError as exc:
-        problems.append(Problem(path, exc.message, "config"))
-    return problems
+    return problems + content.settings_content(path, new)
 
 
 _JUDGES: dict[str, Callable[[Judge, str, bytes | None, bytes | None], list[Problem]]] = {

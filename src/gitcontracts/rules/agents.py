@@ -32,53 +32,75 @@ class Registry:
 
 
 def parse_registry(doc: Any) -> Registry:
+    """What a registry grants, read leniently: a malformed one (its own check says why) grants what it
+    plainly says and nothing more, and never stops the reading of anything else."""
     if not isinstance(doc, dict):
         return Registry(present=True)
+    entries = doc.get("agents")
     agents = {}
-    for name, info in (doc.get("agents") or {}).items():
+    for name, info in entries.items() if isinstance(entries, dict) else ():
         info = info if isinstance(info, dict) else {}
         capacity = info.get("capacity")
-        agents[str(name)] = AgentInfo(tuple(info.get("emails") or ()), tuple(info.get("signing_keys") or ()),
-                                      tuple(info.get("capabilities") or ()),
+        agents[str(name)] = AgentInfo(_strings(info.get("emails")), _strings(info.get("signing_keys")),
+                                      _strings(info.get("capabilities")),
                                       capacity if isinstance(capacity, int) and not isinstance(capacity, bool) else None)
-    return Registry(True, tuple(doc.get("admins") or ()), agents)
+    return Registry(True, _strings(doc.get("admins")), agents)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def registry_problems(doc: Any, file: str) -> list[Problem]:
+    """What is wrong with an agents.yaml as it stands (the referee and `validate` both ask this)."""
     if not isinstance(doc, dict):
         return [Problem(file, "agents.yaml is a mapping with admins and agents", "type")]
     problems = [Problem(file, f"unknown field '{key}'", "additionalProperties", key) for key in doc if key not in ("admins", "agents")]
-    admins = doc.get("admins", [])
-    if not isinstance(admins, list) or any(name_problem(a) for a in admins):
-        problems.append(Problem(file, "admins is a list of agent names", "format", "admins"))
+    problems += _admins_problems(doc.get("admins"), file)
     agents = doc.get("agents", {})
     if not isinstance(agents, dict):
         return problems + [Problem(file, "agents is a mapping of agent name to its entry", "type", "agents")]
-    owners: dict[str, str] = {}
+    key_owners: dict[str, str] = {}
     for name, info in agents.items():
-        path = f"agents.{name}"
-        if name_problem(name):
-            problems.append(Problem(file, f"agent {name!r}: {name_problem(name)}", "format", path))
-        if not isinstance(info, dict):
-            problems.append(Problem(file, f"agent {name!r} needs a mapping", "type", path))
+        problems += _agent_problems(name, info, file, key_owners)
+    return problems
+
+
+def _admins_problems(admins: Any, file: str) -> list[Problem]:
+    if admins is None or admins == []:  # absent, `admins:` or `admins: []`: nobody could ever change the registry
+        return [Problem(file, "agents.yaml must name its admins (SPEC 13): `admins: [AGENT, ...]`", "required", "admins")]
+    if not isinstance(admins, list) or any(name_problem(a) for a in admins):
+        return [Problem(file, "admins is a list of agent names", "format", "admins")]
+    return []
+
+
+def _agent_problems(name: Any, info: Any, file: str, key_owners: dict[str, str]) -> list[Problem]:
+    """One agent's entry; `key_owners` (key -> agent) carries the keys seen so far, so a key proves one agent."""
+    path = f"agents.{name}"
+    problems = [Problem(file, f"agent {name!r}: {name_problem(name)}", "format", path)] if name_problem(name) else []
+    if not isinstance(info, dict):
+        return problems + [Problem(file, f"agent {name!r} needs a mapping", "type", path)]
+    for key in ("emails", "signing_keys", "capabilities"):
+        value = info.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(file, f"{key} is a list of strings", "type", f"{path}.{key}"))
+    capacity = info.get("capacity")
+    if capacity is not None and not (isinstance(capacity, int) and not isinstance(capacity, bool) and capacity >= 0):
+        problems.append(Problem(file, "capacity is a whole number >= 0", "type", f"{path}.capacity"))
+    keys = info.get("signing_keys")
+    for index, key in enumerate(keys if isinstance(keys, list) else []):
+        where = f"{path}.signing_keys[{index}]"
+        if not isinstance(key, str):
             continue
-        for key in ("emails", "signing_keys", "capabilities"):
-            value = info.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                problems.append(Problem(file, f"{key} is a list of strings", "type", f"{path}.{key}"))
-        capacity = info.get("capacity")
-        if capacity is not None and not (isinstance(capacity, int) and not isinstance(capacity, bool) and capacity >= 0):
-            problems.append(Problem(file, "capacity is a whole number >= 0", "type", f"{path}.capacity"))
-        for index, key in enumerate(info.get("signing_keys") or []):
-            if isinstance(key, str) and key_problem(key):
-                problems.append(Problem(file, f"agent {name!r}: {key_problem(key)}", "format", f"{path}.signing_keys[{index}]"))
-            elif isinstance(key, str) and _key_body(key) in owners:
-                problems.append(Problem(file, f"agent {name!r}: this signing key is already {owners[_key_body(key)]}'s; "
-                                              "a key proves one agent", "unique", f"{path}.signing_keys[{index}]"))
-            elif isinstance(key, str):
-                owners[_key_body(key)] = str(name)
-        for key in set(info) - {"emails", "signing_keys", "capabilities", "capacity"}:
-            problems.append(Problem(file, f"unknown field '{key}'", "additionalProperties", f"{path}.{key}"))
+        if key_problem(key):
+            problems.append(Problem(file, f"agent {name!r}: {key_problem(key)}", "format", where))
+        elif _key_body(key) in key_owners:
+            problems.append(Problem(file, f"agent {name!r}: this signing key is already {key_owners[_key_body(key)]}'s; "
+                                          "a key proves one agent", "unique", where))
+        else:
+            key_owners[_key_body(key)] = str(name)
+    problems += [Problem(file, f"unknown field '{key}'", "additionalProperties", f"{path}.{key}")
+                 for key in sorted(set(info) - {"emails", "signing_keys", "capabilities", "capacity"}, key=str)]
     return problems
 
 
