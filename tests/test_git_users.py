@@ -118,6 +118,18 @@ def test_on_a_master_remote_claims_awards_and_the_hooks_work(tmp_path: Path) -> 
     assert git("rev-parse", "master", cwd=bare) == git("rev-parse", "origin/master", cwd=bot)
 
 
+def test_a_bare_head_naming_a_branch_nobody_pushed_still_guards_main(repo: Path, tmp_path: Path) -> None:
+    """`git init --bare` says master; a clone made with `git init` (main) pushes main: main is the one guarded."""
+    bare = master_remote(tmp_path)
+    assert run_cli("hooks", "install", cwd=bare).code == 0
+    git("remote", "add", "origin", str(bare), cwd=repo)
+    assert try_git("push", "origin", "main", cwd=repo).returncode == 0
+    assert api.open_workspace(bare).main_branch == "main"
+    git("commit", "-q", "--amend", "--allow-empty", "-m", "rewritten", cwd=repo)
+    rewritten = try_git("push", "--force", "origin", "main", cwd=repo)
+    assert rewritten.returncode != 0 and "refusing to rewrite the history of main" in rewritten.stderr
+
+
 # --- 2. the hook scripts: one copy, each working as it is --------------------------------------------
 
 def test_one_copy_of_the_scripts_each_self_contained() -> None:

@@ -71,7 +71,7 @@ class Workspace:
         if self.config.main_branch:
             return self.config.main_branch
         if is_bare_repository(self.root):
-            return gitlayer.config_get(self.root, "gitcontracts.main") or gitlayer.current_branch(self.root) or "main"
+            return gitlayer.config_get(self.root, "gitcontracts.main") or _bare_main(self.root)
         remote = self.config.remote or ("origin" if "origin" in gitlayer.remotes(self.root) else None)
         from_remote = gitlayer.remote_head(self.root, remote) if remote else None
         return from_remote or gitlayer.current_branch(self.root) or "main"
@@ -97,6 +97,16 @@ class Workspace:
                                          hint=ways_to_name_the_agent(suggest_agent_name(value)))
                 return value
         raise UsageError("no acting agent", hint=ways_to_name_the_agent("research-bot"))
+
+
+def _bare_main(root: Path) -> str:
+    """The branch a bare repository's HEAD names; when nobody pushed that one (a plain `git init --bare` says
+    master, clones may push main), main or master, whichever exists. The pre-receive hook decides alike."""
+    from gitcontracts import gitlayer
+
+    head = gitlayer.current_branch(root) or "main"
+    candidates = (head, "main", "master")
+    return next((name for name in candidates if gitlayer.resolve(root, f"refs/heads/{name}")), head)
 
 
 def ways_to_name_the_agent(example: str) -> str:
