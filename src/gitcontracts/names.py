@@ -18,6 +18,8 @@ def name_problem(name: object) -> str | None:
         return "a name is 1-128 characters of a-z, 0-9, '.', '_', '-', starting with a letter or digit"
     if ".." in name:
         return "a name may not contain '..'"
+    if name.endswith(".") or name.endswith(".lock"):
+        return "a name may not end in '.' or '.lock' (it must be usable inside a git ref)"
     if name.split(".")[0] in _RESERVED:
         return f"'{name.split('.')[0]}' is a reserved device name on some systems"
     return None

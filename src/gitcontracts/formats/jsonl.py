@@ -7,11 +7,24 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from gitcontracts.errors import InvalidContent
+
 CONFLICT_MARKERS = (b"<<<<<<< ", b"=======", b">>>>>>> ", b"||||||| ")
 
 
 def encode(entry: dict[str, Any]) -> bytes:
-    return (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    """One compact line of UTF-8 JSON; text that is not Unicode (a lone surrogate) or a number that is not
+    JSON (NaN, Infinity) is refused, never written."""
+    try:
+        text = json.dumps(entry, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidContent("the entry holds text that is not valid Unicode (a lone surrogate or invalid UTF-8)",
+                             hint="pass UTF-8 text") from None
+    except ValueError as exc:
+        raise InvalidContent(f"the entry is not JSON: {exc}", hint="numbers must be finite") from None
+    except RecursionError:
+        raise InvalidContent("the entry is nested too deeply", hint="flatten the data") from None
 
 
 @dataclass(frozen=True)
