@@ -112,14 +112,39 @@ def test_on_hooks_get_the_event_and_failures_are_reported(net, tmp_path: Path) -
     owner, planner = net("orchestrator"), net("planner-bot")
     contract(owner, "plan")
     out = tmp_path / "events.txt"
-    config = owner.root / ".contracts/config.yaml"
-    config.write_text(config.read_text() + f"on:\n  claim-opened: 'echo \"$GITCONTRACTS_EVENT\" >> {out}; exit 3'\n")
+    # the watching machine's own configuration, never the repository's (SPEC 10)
+    git("config", "gitcontracts.on.claim-opened", f'echo "$GITCONTRACTS_EVENT" >> {out}; exit 3', cwd=owner.root)
     once(owner)
     assert planner("claim", "job", "plan").code == 0
     events = once(owner)  # `--once` waits for the `on:` commands it started (watch.py)
     assert json.loads(out.read_text().splitlines()[0])["type"] == "claim-opened"
     failed = [e for e in events if e["type"] == "hook-failed"]
     assert failed and failed[0]["event"] == "claim-opened" and "exit 3" in failed[0]["message"]
+
+
+def test_watch_on_adds_a_command_for_this_run(net, tmp_path: Path) -> None:
+    owner, planner = net("orchestrator"), net("planner-bot")
+    contract(owner, "plan")
+    out = tmp_path / "events.txt"
+    once(owner)
+    assert planner("claim", "job", "plan").code == 0
+    result = owner("watch", "--once", "--json", "--on", f'claim-opened=echo "$GITCONTRACTS_EVENT" >> {out}')
+    assert result.code == 0 and json.loads(out.read_text().splitlines()[0])["type"] == "claim-opened"
+    assert owner("watch", "--once", "--on", "no-equals-sign").code == 2
+
+
+def test_on_in_the_shared_config_is_refused_and_never_run(net, tmp_path: Path) -> None:
+    owner = net("orchestrator")
+    marker = tmp_path / "ran"
+    config = owner.root / ".contracts/config.yaml"
+    config.write_text(config.read_text() + f"on:\n  claim-opened: 'touch {marker}'\n")
+    git("add", ".contracts/config.yaml", cwd=owner.root)
+    assert owner("check", "--staged").code == 3
+    git("commit", "-qm", "contracts: config\n\nAgent: orchestrator", "--no-verify", cwd=owner.root)
+    pushed = subprocess.run(["git", "push", "origin", "main"], cwd=owner.root, capture_output=True, text=True)
+    assert pushed.returncode != 0 and "on:" in pushed.stderr
+    watched = owner("watch", "--once", "--offline")
+    assert watched.code == 3 and "gitcontracts.on" in watched.err and not marker.exists()
 
 
 def test_the_loop_reacts_to_a_local_change_and_stops_on_sigterm(cli, repo: Path) -> None:

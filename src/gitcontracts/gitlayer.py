@@ -118,6 +118,16 @@ def config_get(root: Path, key: str) -> str | None:
     return (result.stdout.decode("utf-8", "replace").strip() or None) if result.returncode == 0 else None
 
 
+def config_section(root: Path, prefix: str) -> dict[str, str]:
+    """Every `prefix<name> value` of git config (all scopes), as {name: value}."""
+    result = run(root, "config", "--get-regexp", "^" + prefix.replace(".", r"\."), check=False)
+    found = {}
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        found[key[len(prefix):]] = value
+    return found
+
+
 def config_set(root: Path, key: str, value: str) -> None:
     run(root, "config", key, value)
 
@@ -460,7 +470,7 @@ def list_tree(root: Path, rev: str, folder: str) -> list[str]:
 
 def writers(root: Path, first_parent: str, tip: str, path: str) -> set[str]:
     """The agents (Agent trailer, else author) of the commits a merge brings that touched `path`."""
-    data = run(root, "log", "--no-merges", f"--format=%an%x00%(trailers:key=Agent,valueonly,separator=%x00)%x1e",
+    data = run(root, "log", "--no-merges", "--format=%an%x00%(trailers:key=Agent,valueonly,separator=%x00)%x1e",
                f"{first_parent}..{tip}", "--", path).stdout.decode("utf-8", "replace")
     out = set()
     for record in data.split("\x1e"):
@@ -648,3 +658,34 @@ def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:
 def fast_forward(root: Path, target: str) -> bool:
     """Move the checked-out branch to `target` when that is a fast-forward and the working tree allows it."""
     return run(root, "merge", "--ff-only", "--quiet", target, check=False).returncode == 0
+
+
+def fetch_within(root: Path, remote: str, refspecs: Sequence[str], timeout: float) -> str | None:
+    """Fetch `refspecs`, pruning what they no longer match, within `timeout` seconds: None when done, else why not.
+
+    For reads (SPEC 13), which answer from what is local when this fails: git never prompts (no terminal,
+    GIT_TERMINAL_PROMPT=0), and it runs in a process group of its own so that a timeout also ends what it
+    started (ssh, a credential helper), which would otherwise keep running past the timeout."""
+    import signal
+
+    try:
+        process = subprocess.Popen(("git", "fetch", "--quiet", "--no-tags", "--prune", remote, *refspecs), cwd=root,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}, start_new_session=True)
+    except FileNotFoundError:
+        return "git is not installed or not on PATH"
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for sig in (signal.SIGTERM, signal.SIGKILL):  # SIGTERM first: git removes its lock files on the way out
+            try:
+                os.killpg(process.pid, sig)
+                process.wait(timeout=2)
+                break
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                continue
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()  # not read: what the group started may hold it open
+        return f"no answer within {timeout:g} s"
+    return None if process.returncode == 0 else _last_line(stderr).removeprefix("fatal: ") or f"exit {process.returncode}"

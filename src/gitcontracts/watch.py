@@ -26,16 +26,19 @@ Emit = Callable[[dict[str, Any]], None]
 
 
 def watch(ws: Workspace, emit: Emit, interval: float = 10.0, once: bool = False, offline: bool = False,
-          stop: threading.Event | None = None) -> int:
+          stop: threading.Event | None = None, on: dict[str, str] | None = None) -> int:
+    """Events from git, as they happen; `on` (event type -> shell command) adds to the watching machine's
+    own `git config gitcontracts.on.<event>` commands — never the repository's files (SPEC 10)."""
     stop = stop or threading.Event()
+    commands = {**gitlayer.config_section(ws.root, "gitcontracts.on."), **(on or {})}
     hooks: list[threading.Thread] = []
     memo = Memo()
     wake = threading.Event()
     observer = None if once else _observe(ws, wake)  # watching starts first: nothing during the first pass is missed
     try:
-        _pass(ws, emit, offline, hooks, memo, first=True)  # an unreachable remote at start is an error, not a warning
+        _pass(ws, emit, offline, hooks, memo, commands, first=True)  # an unreachable remote at start is an error, not a warning
         if observer is not None:
-            _loop(ws, emit, interval, offline, stop, hooks, memo, wake, observer)
+            _loop(ws, emit, interval, offline, stop, hooks, memo, wake, observer, commands)
     finally:
         for thread in hooks:  # let running `on:` commands finish (each is bounded by HOOK_TIMEOUT)
             thread.join(timeout=HOOK_TIMEOUT)
@@ -43,7 +46,8 @@ def watch(ws: Workspace, emit: Emit, interval: float = 10.0, once: bool = False,
 
 
 def _loop(ws: Workspace, emit: Emit, interval: float, offline: bool, stop: threading.Event,
-          hooks: list[threading.Thread], memo: Memo, wake: threading.Event, observer: Any) -> None:
+          hooks: list[threading.Thread], memo: Memo, wake: threading.Event, observer: Any,
+          commands: dict[str, str]) -> None:
     _on_signals(stop, wake)
     next_timer = time.monotonic() + interval
     try:
@@ -56,7 +60,7 @@ def _loop(ws: Workspace, emit: Emit, interval: float, offline: bool, stop: threa
                 wake.clear()
             if time.monotonic() >= next_timer:
                 next_timer = time.monotonic() + interval
-            _pass(ws, emit, offline, hooks, memo)
+            _pass(ws, emit, offline, hooks, memo, commands)
             hooks[:] = [t for t in hooks if t.is_alive()]
     finally:
         observer.stop()
@@ -64,10 +68,10 @@ def _loop(ws: Workspace, emit: Emit, interval: float, offline: bool, stop: threa
 
 
 def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread], memo: Memo,
-          first: bool = False) -> None:
+          commands: dict[str, str], first: bool = False) -> None:
     def publish(event: dict[str, Any]) -> None:
         emit(event)
-        command = ws.config.on.get(event["type"])
+        command = commands.get(event["type"])
         if command:
             thread = threading.Thread(target=_run_hook, args=(ws, command, event, emit), daemon=True)
             thread.start()
@@ -82,7 +86,7 @@ def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread
 
 
 def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) -> None:
-    """An `on:` command, with the event in $GITCONTRACTS_EVENT; a failure is reported, never fatal."""
+    """A machine's command for an event, with the event in $GITCONTRACTS_EVENT; a failure is reported, never fatal."""
     env = {**os.environ, "GITCONTRACTS_EVENT": json.dumps(event, ensure_ascii=False)}
     try:
         result = subprocess.run(command, shell=True, cwd=ws.root, env=env, capture_output=True, text=True,

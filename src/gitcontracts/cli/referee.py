@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gitcontracts.cli.app import emit, options, shared
+from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
 from gitcontracts.cli.render import check_text, github_annotations, log_text
 from gitcontracts.errors import UsageError
 
@@ -72,22 +72,30 @@ def merge_shard(ancestor: str, ours: str, theirs: str, path: str) -> None:
 
 @click.command()
 @click.argument("contract")
-@shared()
+@reading()
 def log(contract: str) -> None:
     """The contract's timeline: commits (by trailer) and stream entries, in order."""
     from gitcontracts.ops.history import contract_log
 
-    items = contract_log(options().workspace(), contract)
-    emit({"contract": contract, "timeline": items}, lambda: log_text(items))
+    ws, fresh = read_workspace()
+    items = contract_log(ws, contract)
+    emit(fresh.mark({"contract": contract, "timeline": items}), lambda: log_text(items))
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="One pass, then exit (for cron and CI).")
 @click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
               help="Seconds between fetches of the remote.")
+@click.option("--on", "on", multiple=True, metavar="EVENT=CMD",
+              help="Run CMD (a shell command, the event as JSON in $GITCONTRACTS_EVENT) for each EVENT; adds to "
+                   "`git config gitcontracts.on.EVENT`.")
 @shared(mutating=True)
-def watch(once: bool, interval: float) -> int:
-    """React to claims, entries, offers, bids, leases, deadlines; as owner, do the automatic steps."""
+def watch(once: bool, interval: float, on: tuple[str, ...]) -> int:
+    """React to claims, entries, offers, bids, leases, deadlines; as owner, do the automatic steps.
+
+    \b
+    Example: gitcontracts watch --json --on claim-opened='notify-send "new claim"'
+    """
     from gitcontracts.cli.render import event_line
     from gitcontracts.watch import watch as run
 
@@ -96,7 +104,13 @@ def watch(once: bool, interval: float) -> int:
     def emit(event: dict) -> None:
         print(json.dumps(event, ensure_ascii=False) if as_json else event_line(event), flush=True)
 
-    return run(options().workspace(), emit, interval, once, options().offline)
+    commands = {}
+    for item in on:
+        event, sep, command = item.partition("=")
+        if not sep or not event or not command:
+            raise UsageError(f"--on takes EVENT=CMD, got {item!r}", hint="for example --on claim-opened='echo $GITCONTRACTS_EVENT'")
+        commands[event] = command
+    return run(options().workspace(), emit, interval, once, options().offline, on=commands)
 
 
 COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log, "watch": watch}

@@ -1,7 +1,7 @@
 """`.contracts/config.yaml` (SPEC 10): settings with their defaults."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gitcontracts.errors import InvalidContent
@@ -9,7 +9,7 @@ from gitcontracts.formats import yamlsafe
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.layout import Layout
 
-_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "on", "max_clock_skew", "fetch_ttl"}
+_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl"}
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,6 @@ class Config:
     require_signed: bool = False
     max_file_bytes: int = 1_048_576
     max_line_bytes: int = 262_144
-    on: dict[str, str] = field(default_factory=dict)
     max_clock_skew: float = 300.0   # seconds an entry's ts may lie from the referee's time (SPEC 12)
     fetch_ttl: float = 5.0          # seconds a read may trust the last fetch (SPEC 13)
 
@@ -39,6 +38,11 @@ def load_config(layout: Layout) -> Config:
 def parse_config(doc: Any, source: str) -> Config:
     if not isinstance(doc, dict):
         raise InvalidContent(f"{source}: must be a mapping")
+    if "on" in doc:
+        raise InvalidContent(f"{source}: `on:` is not read from the repository: a file any agent can push must never "
+                             "choose what runs on another machine",
+                             hint="set commands on the watching machine: `git config gitcontracts.on.EVENT CMD`, "
+                                  "or `gitcontracts watch --on EVENT=CMD`")
     unknown = set(doc) - _KEYS
     if unknown:
         raise InvalidContent(f"{source}: unknown setting(s) {sorted(unknown)}", hint=f"known settings: {sorted(_KEYS)}")
@@ -51,7 +55,7 @@ def parse_config(doc: Any, source: str) -> Config:
         return Config(main_branch=_branch(doc.get("main_branch"), source), remote=doc.get("remote"),
                       provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
-                      max_line_bytes=int(limits.get("max_line_bytes", 262_144)), on=dict(doc.get("on") or {}),
+                      max_line_bytes=int(limits.get("max_line_bytes", 262_144)),
                       max_clock_skew=_seconds(doc, "max_clock_skew", 300.0), fetch_ttl=_seconds(doc, "fetch_ttl", 5.0))
     except (TypeError, ValueError, AttributeError) as exc:
         raise InvalidContent(f"{source}: {exc}", hint="see SPEC 10 for the settings") from None
