@@ -121,7 +121,8 @@ def _why_leftover(ws: Workspace, claim: tuple[str, str, str], sha: str, main: st
     if task is None:
         return f"{contract} has no subtask {subtask!r} on {ws.main_branch}"
     if task.get("status") != "open":
-        return f"{contract}/{subtask} is {task.get('status')} ({task.get('assigned_agent') or 'nobody'}) on {ws.main_branch}"
+        holder = task.get("assigned_agent") or "nobody"
+        return f"{contract}/{subtask} is {task.get('status')} ({holder}) on {ws.main_branch}"
     return None
 
 
