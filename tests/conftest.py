@@ -51,8 +51,9 @@ def ws(repo: Path) -> api.Workspace:
 @pytest.fixture
 def cli(repo: Path) -> Callable[..., Result]:
     """cli("stream", "post", ..., agent="research-bot") runs the real command in `repo`."""
-    def call(*args: str, agent: str | None = "orchestrator", input: str | bytes | None = None, cwd: Path | None = None) -> Result:
-        return run_cli(*args, cwd=cwd or repo, agent=agent, input=input)
+    def call(*args: str, agent: str | None = "orchestrator", input: str | bytes | None = None, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> Result:
+        return run_cli(*args, cwd=cwd or repo, agent=agent, input=input, env=env)
     return call
 
 

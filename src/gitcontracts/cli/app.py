@@ -74,6 +74,30 @@ def shared(mutating: bool = False) -> Callable[[Callable[..., Any]], Callable[..
     return decorate
 
 
+def reading() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A command that reads the shared state (SPEC 13): --json, --agent, and --offline (read the local clone)."""
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, offline: bool, **kwargs: Any) -> Any:
+            options().offline = options().offline or offline
+            return func(*args, **kwargs)
+
+        wrapper = click.option("--offline", is_flag=True, help="Read the local clone as it is; do not fetch.")(wrapper)
+        return shared()(wrapper)
+    return decorate
+
+
+def read_workspace(compare: bool = True) -> tuple[Any, Any]:
+    """The workspace of a read and its Freshness, after the clone was brought to the shared main where it
+    could be (ops/freshness.py); when what it shows may not be the shared main, a note on stderr."""
+    from gitcontracts.ops.freshness import refresh
+
+    ws = options().workspace()
+    state = refresh(ws, options().offline, compare)
+    warn([state.note] if state.note else [])
+    return ws, state
+
+
 def emit(data: Any, text: str | Callable[[], str]) -> None:
     """JSON with --json, else the text (a string, or a function making it, so JSON runs never build it)."""
     if options().as_json:
@@ -94,6 +118,7 @@ class LazyGroup(click.Group):
 
     modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
+               "gc": "documents",
                "stream": "streams", "discover": "streams",
                "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
                **{name: "protocol" for name in ("agent", "claim", "bids", "award", "offer", "accept", "reject", "progress",

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from gitcontracts import api
-from gitcontracts.cli.app import emit, options, shared
+from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
 from gitcontracts.cli.render import problems_text, schema_rows_text
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.formats import yamlsafe
@@ -123,9 +123,9 @@ def stash_put(name: str, schema_ref: str | None, discoverable: bool | None, desc
 
 @stash.command("get")
 @click.argument("name")
-@shared()
+@reading()
 def stash_get(name: str) -> None:
-    ws = options().workspace()
+    ws, _ = read_workspace()
     if options().as_json:
         emit(api.get_stash(ws, name).to_dict(), "")
     else:
@@ -237,4 +237,18 @@ def demo(directory: str | None) -> None:
     run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
 
 
-COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck, "demo": demo}
+@click.command()
+@shared(mutating=True)
+def gc() -> None:
+    """Archive your expired streams: those idle longer than their ttl move to .contracts/archive/, in one commit.
+
+    \b
+    Example: gitcontracts gc --json
+    """
+    from gitcontracts.protocol.documents import gc as collect
+
+    result = collect(options().workspace(), offline=options().offline)
+    emit(result, lambda: ("archived " + ", ".join(result["archived"])) if result["archived"] else "nothing has expired")
+
+
+COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck, "demo": demo, "gc": gc}

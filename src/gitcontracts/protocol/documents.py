@@ -14,7 +14,7 @@ from gitcontracts.ops.stashes import build_envelope, contract_name
 from gitcontracts.ops.streams import stream_meta
 from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
 from gitcontracts.referee.documents import raise_if, schema_problems, stash_problems
-from gitcontracts.rules.documents import declared_owner, entry_problems
+from gitcontracts.rules.documents import declared_owner, entry_problems, stream_expired
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
@@ -121,5 +121,29 @@ def add_schema(ws: Workspace, file: Path, offline: bool = False) -> dict[str, An
                 return Outcome(Action("schema-add", doc.ref, ()), {**result, "changed": False}, nothing=True)
         ctx.files[target] = data
         return Outcome(Action("schema-add", doc.ref, (target,)), result)
+
+    return perform(ws, build, offline)
+
+
+def gc(ws: Workspace, offline: bool = False) -> dict[str, Any]:
+    """Move the acting agent's expired streams (SPEC 5: idle longer than their `ttl`) to `.contracts/archive/`,
+    whole and unchanged, in one commit. Nothing expired is not an error."""
+    def build(ctx: Context) -> Outcome:
+        moved = []
+        for stream in ctx.base.names(".contracts/streams"):
+            folder = f".contracts/streams/{stream}"
+            meta = ctx.base.doc(f"{folder}/meta.yaml")
+            if not isinstance(meta, dict) or meta.get("owner") != ctx.agent:
+                continue
+            names = ctx.base.names(folder)
+            files = {name: ctx.base.read(f"{folder}/{name}") or b"" for name in names}
+            if not stream_expired(meta, [data for name, data in files.items() if name.endswith(".jsonl")], ctx.now):
+                continue
+            for name, data in files.items():
+                ctx.files[f"{folder}/{name}"] = None
+                ctx.files[f".contracts/archive/{stream}/{name}"] = data
+            moved.append(stream)
+        result = {"archived": moved, "agent": ctx.agent}
+        return Outcome(Action("gc", ", ".join(moved) or "nothing", tuple(ctx.files)), result, nothing=not moved)
 
     return perform(ws, build, offline)

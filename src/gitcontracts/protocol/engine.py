@@ -164,7 +164,7 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] 
         ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote, not ws.commit)
         outcome = build(ctx)
         if outcome.nothing:
-            return outcome.result
+            return {"commit": None, "pushed": False, **outcome.result}
         if not ws.commit:  # nothing lands: the change is left for the user to commit, which the hooks judge
             for path, data in ctx.files.items():
                 _write_file(ws, path, data)
@@ -239,6 +239,10 @@ def _write_file(ws: Workspace, path: str, data: bytes | None) -> None:
     target = ws.root / path
     if data is None:
         target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != ws.root and folder.is_dir() and not any(folder.iterdir()):  # as git leaves it: no empty folders
+            folder.rmdir()
+            folder = folder.parent
     else:
         atomic_write(target, data)
 

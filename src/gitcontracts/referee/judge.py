@@ -14,7 +14,7 @@ from gitcontracts.model import Problem
 from gitcontracts.referee import content
 from gitcontracts.referee.documents import CONTRACT_SCHEMA
 from gitcontracts.rules import append_only
-from gitcontracts.rules.documents import declared_owner
+from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.store.layout import classify
@@ -127,8 +127,36 @@ def _claimed_count(judge: Judge) -> int:
     return count
 
 
+def _archived_here(judge: Judge, path: str, old: bytes) -> bool:
+    """The file left its stream folder for the archive, unchanged (gc; `_archive` judges who and when)."""
+    stream, name = path.split("/")[2:4]
+    return judge.new.read(f"{ARCHIVE}/{stream}/{name}") == old
+
+
+def _archive(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
+    """Only the stream's owner's `gc` writes here: whole expired streams moved as they were, never changed after."""
+    parts = path.split("/")
+    if old is not None:
+        return [Problem(path, "an archived stream is never changed or removed", append_only.RULE)]
+    if len(parts) != 4 or not new:
+        return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
+    folder = f".contracts/streams/{parts[2]}"
+    if judge.old.read(f"{folder}/{parts[3]}") != new or judge.new.read(f"{folder}/{parts[3]}") is not None:
+        return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
+    meta = judge.old.doc(f"{folder}/meta.yaml")
+    owner = meta.get("owner") if isinstance(meta, dict) else None
+    if owner != judge.actor:
+        return [judge.forbid(path, f"only the stream's owner {owner} may archive it (gc)")]
+    shards = [judge.old.read(f"{folder}/{name}") or b"" for name in judge.old.names(folder) if name.endswith(".jsonl")]
+    if not stream_expired(meta, shards, judge.now):
+        return [judge.forbid(path, f"stream {parts[2]} has not expired (its ttl has not passed since its newest entry)")]
+    return []
+
+
 def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     if new is None:
+        if old is not None and _archived_here(judge, path, old):
+            return []
         return [Problem(path, "a stream shard is never deleted", append_only.RULE)]
     agent = Path(path).stem
     problems, added = append_only.appended_lines(old or b"", new, path)
@@ -145,6 +173,8 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
 
 def _meta(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     if new is None:
+        if old is not None and _archived_here(judge, path, old):
+            return []
         return [Problem(path, "a stream's meta.yaml is never deleted (gc archives whole streams)", append_only.RULE)]
     doc, problems = content.meta_content(judge.tree, path, new)
     if doc is None:
@@ -167,23 +197,29 @@ def _schema(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> li
     if new is None:
         return [Problem(path, "schema versions are never deleted (older versions stay resolvable)", "schema")]
     parsed, problems = content.schema_content(judge.tree, path, new)
-    if parsed is None or old is None:
+    if parsed is None:
         return problems
     doc, compiled = parsed
-    try:
-        before = parse_schema_doc(old, path, Path(path).stem)
-    except GitContractsError:
-        return []
-    if before.definition == doc.definition:
-        return []
+    if old is not None:
+        try:
+            if parse_schema_doc(old, path, Path(path).stem).definition == doc.definition:
+                return []
+        except GitContractsError:
+            pass
+    # The stashes this version validates from now on: those pinned to it, and — when it is the newest —
+    # those that name the schema bare (a new newest version moves them).
+    newest = doc.version >= max(judge.new.schemas.versions(doc.name) or [doc.version])
+    refs = {doc.ref} | ({doc.name} if newest else set())
     broken = []
     for stash_path in gitlayer.grep_files(judge.new.root, judge.new.rev or ":", doc.name, ".contracts/stashes"):
         stash = judge.new.doc(stash_path)
-        if isinstance(stash, dict) and stash.get("schema") in (doc.ref, doc.name) and compiled.issues(stash.get("content")):
+        if isinstance(stash, dict) and stash.get("schema") in refs and compiled.issues(stash.get("content")):
             broken.append(Path(stash_path).stem)
     if broken:
-        return [Problem(path, f"breaking change to {doc.ref}: {', '.join(broken)} no longer validate; "
-                              f"publish it as {doc.name}@{doc.version + 1}", "breaking-change")]
+        fix = (f"publish it as {doc.name}@{doc.version + 1}" if old is not None
+               else f"pin them to an older version of {doc.name} first")
+        return [Problem(path, f"breaking change: under {doc.ref} these stashes no longer validate: "
+                              f"{', '.join(sorted(broken))}; {fix}", "breaking-change")]
     return []
 
 
@@ -199,4 +235,6 @@ def _settings(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> 
 
 _JUDGES: dict[str, Callable[[Judge, str, bytes | None, bytes | None], list[Problem]]] = {
     "stash": _stash, "shard": _shard, "meta": _meta, "schema": _schema, "config": _settings, "agents": _settings,
+    "archive": _archive,
 }
+ARCHIVE = ".contracts/archive"

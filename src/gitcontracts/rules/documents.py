@@ -233,3 +233,18 @@ def declared_owner(data: bytes) -> str | None:
         if sep and key == "owner" and value.strip():
             return value.strip().strip("'\"")
     return None
+
+
+def stream_expired(meta: Any, shards: list[bytes], now: Any) -> bool:
+    """A stream whose newest entry (or its creation, when it has none) is older than its `ttl` (SPEC 5)."""
+    from gitcontracts.timeutil import parse_datetime
+
+    ttl = meta.get("ttl") if isinstance(meta, dict) else None
+    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0:
+        return False
+    stamps = [ts for ts in (jsonl.last_ts(data) for data in shards) if ts] or [str(meta.get("created") or "")]
+    try:
+        newest = max(parse_datetime(ts) for ts in stamps)
+    except ValueError:
+        return False
+    return (now - newest).total_seconds() > ttl

@@ -93,4 +93,6 @@ def classify(rel: str) -> str | None:
         return {"stashes": "stash", "schemas": "schema"}[parts[0]]
     if len(parts) == 3 and parts[0] == "streams":
         return "meta" if parts[2] == "meta.yaml" else "shard" if parts[2].endswith(".jsonl") else None
+    if parts[0] == "archive":
+        return "archive"
     return None
