@@ -51,6 +51,9 @@ def net(cli, repo: Path, remote: Path, clone) -> Callable[[str], Agent]:
     """net("load-bot") is that agent in its own clone; the remote runs the pre-receive hook."""
     assert run_cli("hooks", "install", cwd=remote).code == 0
     cli("init", "--remote", "origin")
+    config = repo / ".contracts/config.yaml"  # every read fetches: these tests read right after another agent acted
+    config.write_text(config.read_text() + "fetch_ttl: 0\n")
+    commit_all(repo, "fetch_ttl: 0")
     git("push", "-q", "origin", "main", cwd=repo)
     made: dict[str, Agent] = {"orchestrator": Agent("orchestrator", repo)}
 

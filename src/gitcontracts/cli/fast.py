@@ -37,10 +37,15 @@ def latest(stream: str, label: str | None, as_json: bool) -> int:
     import sys
 
     from gitcontracts.cli.render import entry_line
+    from gitcontracts.ops.freshness import refresh
     from gitcontracts.ops.streams import latest_entry
     from gitcontracts.workspace import open_workspace
 
-    entry, warnings = latest_entry(open_workspace(), stream, label)
+    ws = open_workspace()
+    note = refresh(ws, compare=False).note  # within fetch_ttl of the last fetch: a stat, no git process
+    if note:
+        print(note, file=sys.stderr)
+    entry, warnings = latest_entry(ws, stream, label)
     for warning in warnings:
         print(warning, file=sys.stderr)
     print(json.dumps(entry, ensure_ascii=False) if as_json else entry_line(entry))

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from gitcontracts.cli.app import emit, options, shared
+from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
 from gitcontracts.cli.render import bids_text, status_text
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats.jsonl import parse_json
@@ -45,13 +45,14 @@ def _args(*values: Any) -> tuple[Any, ...]:
 @click.command()
 @click.argument("contract")
 @click.argument("subtask", required=False)
-@shared()
+@reading()
 def bids(contract: str, subtask: str | None) -> None:
     """The pending claims and bids of a contract (its claim branches)."""
     from gitcontracts.protocol.claims import list_bids
 
-    found = list_bids(*_args(contract, subtask))
-    emit({"bids": found}, lambda: bids_text(found))
+    ws, fresh = read_workspace()
+    found = list_bids(ws, contract, subtask, options().offline)
+    emit(fresh.mark({"bids": found}), lambda: bids_text(found))
 
 
 @click.command()
@@ -214,13 +215,14 @@ def settle(contract: str | None) -> None:
 
 @click.command()
 @click.argument("contract", required=False)
-@shared()
+@reading()
 def status(contract: str | None) -> None:
     """The full state of a contract (or one line per contract)."""
     from gitcontracts.protocol.status import status as run
 
-    result = run(*_args(contract))
-    emit(result, lambda: status_text(result))
+    ws, fresh = read_workspace()
+    result = run(ws, contract, options().offline)
+    emit(fresh.mark(result), lambda: status_text(result))
 
 
 @click.group()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from gitcontracts.ops import streams as stream_ops
-from gitcontracts.cli.app import emit, options, shared, warn
+from gitcontracts.cli.app import emit, options, read_workspace, reading, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats.jsonl import parse_json
@@ -54,19 +54,21 @@ def stream_post(name: str, label: str, data_text: str) -> None:
 @click.option("--label")
 @click.option("--since", help="Only entries after this entry id.")
 @click.option("--limit", type=click.IntRange(min=0))
-@shared()
+@reading()
 def stream_read(name: str, label: str | None, since: str | None, limit: int | None) -> None:
-    result = stream_ops.read_stream(options().workspace(), name, label, since, limit)
+    ws, fresh = read_workspace()
+    result = stream_ops.read_stream(ws, name, label, since, limit)
     warn(result.warnings)
-    emit(result.to_dict(), lambda: "\n".join(entry_line(e) for e in result.entries) or "no entries")
+    emit(fresh.mark(result.to_dict()), lambda: "\n".join(entry_line(e) for e in result.entries) or "no entries")
 
 
 @stream.command("latest")
 @click.argument("name")
 @click.option("--label")
-@shared()
+@reading()
 def stream_latest(name: str, label: str | None) -> None:
-    entry, warnings = stream_ops.latest_entry(options().workspace(), name, label)
+    ws, _ = read_workspace(compare=False)  # the polling call: within fetch_ttl, no git process (cli/fast.py too)
+    entry, warnings = stream_ops.latest_entry(ws, name, label)
     warn(warnings)
     emit(entry, lambda: entry_line(entry))
 
@@ -76,13 +78,14 @@ def stream_latest(name: str, label: str | None) -> None:
 @click.option("-q", "--query", help="Words to find in name, description, labels and objective.")
 @click.option("--linked-to", help="Only streams linked to this stash.")
 @click.option("--include-expired", is_flag=True, help="Also list expired contracts and streams.")
-@shared()
+@reading()
 def discover(schema_ref: str | None, query: str | None, linked_to: str | None, include_expired: bool) -> None:
-    """List discoverable, unexpired stashes and streams."""
+    """List discoverable, unexpired stashes and streams (of the shared main, with a remote)."""
     from gitcontracts.ops import discover as discovery
 
-    results = discovery.discover(options().workspace(), schema_ref, query, linked_to, include_expired)
-    emit({"results": results}, lambda: discover_text(results))
+    ws, fresh = read_workspace()
+    results = discovery.discover(ws, schema_ref, query, linked_to, include_expired)
+    emit(fresh.mark({"results": results}), lambda: discover_text(results))
 
 
 COMMANDS = {"stream": stream, "discover": discover}

@@ -1,5 +1,9 @@
 """`discover`: discoverable, unexpired stashes and streams, by schema, query and link.
 
+It reads the working tree, which is the shared main only once the clone was brought to it: the `discover`
+command refreshes first (ops/freshness.py, SPEC 13). Before, a clone that had not pulled since others
+announced their contracts found nothing, while `status` (which fetched) listed them.
+
 A query word that is not in a file's text cannot be in its name, description, labels
 or objective, so files are first screened on their raw bytes and only candidates are parsed."""
 from __future__ import annotations

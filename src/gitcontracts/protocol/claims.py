@@ -55,15 +55,26 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     return result
 
 
-def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool = False) -> dict[str, str]:
-    """branch name -> tip of the pending claim branches (the remote's, listed without fetching)."""
-    pattern = f"claim/{contract}/{task_id}/*" if task_id else f"claim/{contract}/*"
-    remote = None if offline else ws.config.remote
-    if remote:
-        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{pattern}")
+def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool = False,
+               fetched: bool = False) -> dict[str, str]:
+    """branch name -> tip of the pending claim branches.
+
+    With a remote, an action asks the remote itself (`ls-remote`, no fetch), and a read (`fetched`) takes
+    them as the read's fetch left them, `refs/remotes/<remote>/claim/...` (ops/freshness.py, SPEC 13); an
+    offline read adds the clone's own claim branches. Without a remote, or for an offline action: the
+    clone's own claim branches."""
+    prefix = f"claim/{contract}/" + (f"{task_id}/" if task_id else "")
+    remote = ws.config.remote
+    if remote and not offline and not fetched:
+        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{prefix}*")
         return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
-    refs = gitlayer.local_refs(ws.root, f"refs/heads/claim/{contract}/" + (f"{task_id}/" if task_id else ""))
-    return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+    sources = ["refs/heads/"]
+    if remote and fetched:
+        sources = [f"refs/remotes/{remote}/"] + (["refs/heads/"] if offline else [])
+    found: dict[str, str] = {}
+    for source in sources:  # later sources win: the clone's own branch over the remote's as last fetched
+        found.update({ref.removeprefix(source): sha for ref, sha in gitlayer.local_refs(ws.root, source + prefix).items()})
+    return found
 
 
 def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list[dict[str, Any]]:
@@ -91,10 +102,8 @@ def _last_claim(data: bytes, task_id: str) -> dict[str, Any] | None:
 
 
 def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline: bool = False) -> list[dict[str, Any]]:
-    refs = claim_refs(ws, contract, task_id, offline)
-    remote = None if offline else ws.config.remote
-    if remote and refs:
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in refs])
+    """The claim branches' bids, as the clone last fetched them (the `bids` command refreshes first)."""
+    refs = claim_refs(ws, contract, task_id, offline, fetched=True)
     reader = gitlayer.BlobReader(ws.root)
     try:
         return bid_entries(Snapshot(ws.root, reader, None), refs, contract)

@@ -15,14 +15,9 @@ from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
 
 
-def _snapshot(ws: Workspace, offline: bool) -> tuple[Snapshot, bool]:
-    remote = None if offline else ws.config.remote
-    reader = gitlayer.BlobReader(ws.root)
-    if remote:
-        main = ws.config.main_branch
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}"])
-        return Snapshot(ws.root, reader, gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{main}")), True
-    return Snapshot(ws.root, reader, gitlayer.resolve(ws.root, "HEAD")), False
+def _snapshot(ws: Workspace) -> Snapshot:
+    """The committed state of the clone: the shared main once the `status` command refreshed it (SPEC 13)."""
+    return Snapshot(ws.root, gitlayer.BlobReader(ws.root), gitlayer.resolve(ws.root, "HEAD"))
 
 
 def contract_state(doc: dict[str, Any], now: Any) -> str:
@@ -33,7 +28,7 @@ def contract_state(doc: dict[str, Any], now: Any) -> str:
 
 
 def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
-    snapshot, _ = _snapshot(ws, offline)
+    snapshot = _snapshot(ws)
     try:
         if contract is None:
             return {"contracts": _all(ws, snapshot)}
@@ -69,7 +64,7 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
         raise NotFound(f"no contract named {name!r}", hint="`gitcontracts status` lists the contracts")
     doc = yamlsafe.load(data, name)
     now = ws.now()
-    bids = bid_entries(snapshot, claim_refs(ws, name, None, offline), name)
+    bids = bid_entries(snapshot, claim_refs(ws, name, None, offline, fetched=True), name)
     executions, talk = _entries(snapshot, execution(name)), _entries(snapshot, discussion(name))
     answered = {(e.get("data") or {}).get("in_reply_to") for e in talk if e.get("label") == "answer"}
     subtasks = []
