@@ -671,7 +671,7 @@ def fetch_within(root: Path, remote: str, refspecs: Sequence[str], timeout: floa
     try:
         process = subprocess.Popen(("git", "fetch", "--quiet", "--no-tags", "--prune", remote, *refspecs), cwd=root,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   env={**os.environ, "GIT_TERMINAL_PROMPT": "0"}, start_new_session=True)
+                                   env=git_env(root, {"GIT_TERMINAL_PROMPT": "0"}), start_new_session=True)
     except FileNotFoundError:
         return "git is not installed or not on PATH"
     try:
