@@ -82,3 +82,37 @@ def clone(remote: Path, tmp_path: Path) -> Iterator[Callable[[str], Path]]:
 
 def contract_text(**overrides: str) -> str:
     return "\n".join(f"{k}: {v}" for k, v in overrides.items())
+
+
+class Shared:
+    """A bare remote guarded by the pre-receive hook, its owner's clone (which ran `init --remote origin`),
+    and agents' clones made on first use: `shared("bot-1", "claim", "site", "a")` runs the real command as bot-1."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.remote = root / "shared.git"
+        git("init", "-q", "--bare", str(self.remote), cwd=root)
+        assert run_cli("-C", str(self.remote), "hooks", "install", cwd=root).code == 0
+        self.clones: dict[str, Path] = {}
+        first = self("orchestrator", "init", "--remote", "origin")
+        assert first.code == 0, first.err
+
+    def clone(self, agent: str) -> Path:
+        if agent not in self.clones:
+            path = self.root / agent
+            git("clone", "-q", str(self.remote), str(path), cwd=self.root)
+            git("config", "user.name", agent, cwd=path)
+            git("config", "user.email", f"{agent}@example.com", cwd=path)
+            self.clones[agent] = path
+        return self.clones[agent]
+
+    def __call__(self, agent: str, *args: str, **kw: object) -> Result:
+        return run_cli(*args, cwd=self.clone(agent), agent=agent, **kw)  # type: ignore[arg-type]
+
+    def log(self, ref: str = "main") -> list[str]:
+        return git("log", "--format=%s", ref, cwd=self.remote).splitlines()
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Shared:
+    return Shared(tmp_path)

@@ -17,18 +17,32 @@ from gitcontracts.errors import UsageError
 @click.option("--staged", is_flag=True, help="The staged changes (the pre-commit hook).")
 @click.option("--range", "span", metavar="A..B", help="Every first-parent commit of A..B (CI, pre-receive).")
 @click.option("--push", is_flag=True, help="The range the pre-commit framework's pre-push stage names.")
+@click.option("--receive", is_flag=True, help="The refs of a push, as a pre-receive hook reads them on stdin.")
+@click.option("--main", "main", help="With --receive: the shared main branch (default: as the repository says).")
 @click.option("--ref", help="The ref the range is pushed to (claim/... branches may only claim).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text")
 @shared()
-def check(staged: bool, span: str | None, push: bool, ref: str | None, fmt: str) -> int:
-    """Check changes under .contracts/: content, append-only, transitions, permissions."""
+def check(staged: bool, span: str | None, push: bool, receive: bool, main: str | None, ref: str | None, fmt: str) -> int:
+    """Check changes under .contracts/: content, append-only, transitions, permissions.
+
+    \b
+    Examples: gitcontracts check --staged
+              gitcontracts check --range origin/main..HEAD --format github
+    """
+    import sys
+
     from gitcontracts.referee import commits as checking
 
-    if sum(map(bool, (staged, span, push))) != 1:
-        raise UsageError("check takes one of --staged, --range A..B or --push")
+    if sum(map(bool, (staged, span, push, receive))) != 1:
+        raise UsageError("check takes one of --staged, --range A..B, --push or --receive")
     ws = options().workspace(recover=False)
     if staged:
         result = checking.check_staged(ws)
+    elif receive:
+        from gitcontracts.referee.receive import check_receive, parse_updates
+
+        updates = parse_updates(sys.stdin.read())
+        result = check_receive(ws.root, updates, main or ws.main_branch, ws.now())
     else:
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"

@@ -70,7 +70,10 @@ def check_staged(ws: Workspace) -> CheckResult:
         reader.close()
 
 
-def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main") -> CheckResult:
+def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main",
+                now: datetime | None = None) -> CheckResult:
+    """Every first-parent commit of the span. Time rules are judged at `now` (the pre-receive hook: the time the
+    push is received); without it, at each commit's own date — all a check over past history can know."""
     base, tip = _parse_span(root, span, main_branch)
     commits = gitlayer.first_parent_commits(root, base, tip, PREFIXES)
     reader = gitlayer.BlobReader(root)
@@ -84,7 +87,8 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
             new = Snapshot(root, reader, commit.sha)
             if any(c.path.startswith(".contracts/schemas/") for c in commit.changes):
                 schemas = new.schemas
-            problems += [_in_commit(p, commit.sha) for p in _judge_commit(root, commit, old, new, authority, schemas, ref, reader)]
+            problems += [_in_commit(p, commit.sha)
+                         for p in _judge_commit(root, commit, old, new, authority, schemas, ref, reader, now)]
         problems += identity_problems(root, base, tip, authority, Snapshot(root, reader, tip))
         files = sum(len(c.changes) for c in commits)
         return CheckResult(len(commits), files, tuple(problems))
