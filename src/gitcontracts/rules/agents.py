@@ -55,7 +55,8 @@ def registry_problems(doc: Any, file: str) -> list[Problem]:
     """What is wrong with an agents.yaml as it stands (the referee and `validate` both ask this)."""
     if not isinstance(doc, dict):
         return [Problem(file, "agents.yaml is a mapping with admins and agents", "type")]
-    problems = [Problem(file, f"unknown field '{key}'", "additionalProperties", key) for key in doc if key not in ("admins", "agents")]
+    problems = [Problem(file, f"unknown field '{key}'", "additionalProperties", key)
+                for key in doc if key not in ("admins", "agents")]
     problems += _admins_problems(doc.get("admins"), file)
     agents = doc.get("agents", {})
     if not isinstance(agents, dict):
