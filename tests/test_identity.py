@@ -143,3 +143,22 @@ def test_the_pre_receive_hook_refuses_an_unsigned_push_and_takes_signed_actions(
     pushed = subprocess.run(["git", "push", "origin", "main"], cwd=analyst, capture_output=True, text=True)
     assert pushed.returncode != 0
     assert sha[:10] in pushed.stderr and "not signed" in pushed.stderr
+
+
+def test_a_signed_merge_cannot_bring_in_unsigned_forgeries(signed_repo: Path, cli, keys) -> None:
+    """mallory's signed merge brings unsigned commits that write alice's shard and create a stash 'owned by alice'."""
+    cli("stream", "create", "notes")
+    write_tree(signed_repo, {".contracts/agents.yaml": registry(keys, "orchestrator", "analyst-bot", "mallory")})
+    commit_all(signed_repo, "contracts: agents\n\nAgent: orchestrator")
+    git("tag", "-f", "base", cwd=signed_repo)
+    git("checkout", "-qb", "forged", cwd=signed_repo)
+    sign_as(signed_repo, None)
+    commit_as(signed_repo, "analyst-bot", {
+        ".contracts/streams/notes/analyst-bot.jsonl":
+            '{"id":"01JD3X8R4Q2M6W7Z9K0B1C2D3E","ts":"2026-11-21T22:40:01.123456Z","agent":"analyst-bot","label":"x","data":{}}\n',
+        ".contracts/stashes/gift.yaml": "name: gift\nowner: analyst-bot\ncontent: {}\n"})
+    git("checkout", "-q", "main", cwd=signed_repo)
+    sign_as(signed_repo, keys("mallory"))
+    git("merge", "-q", "--no-ff", "-m", "contracts: merge\n\nAgent: mallory", "forged", cwd=signed_repo)
+    result = check(signed_repo)
+    assert result.code == 6 and "not signed" in result.out, result.out

@@ -324,14 +324,16 @@ class Signature:
     signer: str
 
 
-def first_parent_signatures(root: Path, base: str | None, tip: str, allowed_signers: Path | None) -> list[Signature]:
+def first_parent_signatures(root: Path, base: str | None, tip: str, allowed_signers: Path | None,
+                            every_commit: bool = False) -> list[Signature]:
     """Every first-parent commit of base..tip, oldest first, its SSH signature checked against
     `allowed_signers` (one `git log`; git runs ssh-keygen for each signed commit). Without a
     file, signatures are not looked at (status and signer come back empty), which costs nothing."""
     span = f"{base}..{tip}" if base else tip
     signature = "%G?%x00%GS" if allowed_signers else "%x00"
     config = ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"] if allowed_signers else []
-    data = run(root, *config, "log", "--first-parent", "--reverse",
+    walk = ["--reverse"] if every_commit else ["--first-parent", "--reverse"]  # every_commit: merged-in ones too
+    data = run(root, *config, "log", *walk,
                f"--format=%x1e%H%x00%an%x00%ae%x00{signature}%x00%(trailers:key=Agent,valueonly,separator=%x1f)",
                span).stdout
     signatures = []

@@ -26,7 +26,8 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(allowed_signers(registry))
-            signatures = gitlayer.first_parent_signatures(root, base, tip, Path(name))
+            # A merge answers for what it brings, and under require_signed so does every commit it brings in.
+            signatures = gitlayer.first_parent_signatures(root, base, tip, Path(name), every_commit=True)
         finally:
             os.unlink(name)
     problems: list[Problem] = []
