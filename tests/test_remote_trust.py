@@ -72,3 +72,15 @@ def test_time_is_the_remotes_not_the_commits(shared) -> None:
     refused = push(bot, "HEAD:refs/heads/main", env=later)  # received after the deadline
     assert refused.returncode != 0 and "deadline" in refused.stderr
     assert push(bot, "HEAD:refs/heads/main").returncode == 0  # received before it: lands
+
+
+def test_a_registry_without_admins_gives_nobody_its_keys(repo: Path, cli) -> None:
+    """An agents.yaml that slipped in without admins (a remote without the hook) lets no agent rewrite it."""
+    from helpers import commit_all, write_tree
+
+    write_tree(repo, {".contracts/agents.yaml": "agents:\n  alice: {capabilities: [sql]}\n"})
+    commit_all(repo, "registry without admins")
+    write_tree(repo, {".contracts/agents.yaml": "admins: [mallory]\nagents:\n  mallory: {capabilities: [sql]}\n"})
+    git("add", "-A", cwd=repo)
+    result = cli("check", "--staged", agent="mallory")
+    assert result.code == 6 and "names no admins" in result.out

@@ -226,8 +226,10 @@ def _schema(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> li
 def _settings(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> list[Problem]:
     problems = []
     registry = judge.authority.registry
-    if registry.present and registry.admins and judge.actor not in registry.admins:
-        problems.append(judge.forbid(path, f"only admins ({', '.join(registry.admins)}) may change {Path(path).name}"))
+    if registry.present and judge.actor not in registry.admins:
+        who = f"only admins ({', '.join(registry.admins)})" if registry.admins else \
+            "nobody: the base's agents.yaml names no admins (it is invalid), so no agent"
+        problems.append(judge.forbid(path, f"{who} may change {Path(path).name}"))
     if new is None:
         return problems
     return problems + content.settings_content(path, new)
