@@ -117,6 +117,13 @@ def test_validate_and_the_referee_say_the_same_of_each_file(repo: Path, case: st
     assert bool(on_disk) == (case != "all valid"), on_disk
 
 
+def test_validate_leaves_archived_streams_to_the_judge_of_gc(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".contracts/archive/s/meta.yaml": "stream: s\n", ".contracts/archive/s/a-bot.jsonl": "{\n"})
+    for args in (["--all"], [".contracts/archive/s/meta.yaml", ".contracts/archive/s/a-bot.jsonl"]):
+        result = run_cli("validate", *args, cwd=tmp_path)
+        assert result.code == 0, result.err
+
+
 BROKEN = "name: notes\nowner: orchestrator\ncontent: {a: [1, 2}\n"
 
 
