@@ -117,6 +117,15 @@ def test_validate_and_the_referee_say_the_same_of_each_file(repo: Path, case: st
     assert bool(on_disk) == (case != "all valid"), on_disk
 
 
+def test_a_symlink_where_a_stash_should_be_is_refused_by_both(repo: Path) -> None:
+    write_tree(repo, {".contracts/stashes/y.yaml": "name: y\nowner: orchestrator\ncontent: {}\n"})
+    (repo / ".contracts/stashes/x.yaml").symlink_to("y.yaml")
+    on_disk = api.validate_all(api.open_workspace(repo)).problems
+    git("add", "-A", cwd=repo)
+    staged = check_staged(api.open_workspace(repo, agent="orchestrator")).problems
+    assert {(p.file, p.rule) for p in on_disk} == {(p.file, p.rule) for p in staged} == {(".contracts/stashes/x.yaml", "type")}
+
+
 def test_validate_leaves_archived_streams_to_the_judge_of_gc(tmp_path: Path) -> None:
     write_tree(tmp_path, {".contracts/archive/s/meta.yaml": "stream: s\n", ".contracts/archive/s/a-bot.jsonl": "{\n"})
     for args in (["--all"], [".contracts/archive/s/meta.yaml", ".contracts/archive/s/a-bot.jsonl"]):

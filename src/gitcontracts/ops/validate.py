@@ -95,6 +95,8 @@ def validate_file(ws: Workspace, tree: content.Tree, path: Path) -> list[Problem
     check = _CHECKS.get(kind) if kind else None
     if check is None:  # not a document, or an archived stream: kept as it was, judged when gc moved it
         return []
+    if os.path.islink(path) and source.startswith(f"{CONTRACTS}/"):
+        return [Problem(source, "a symlink where a file should be: .contracts/ holds plain files (SPEC 2)", "type")]
     try:
         if os.path.islink(path):
             ws.layout.inside(path)
