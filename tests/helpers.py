@@ -49,6 +49,10 @@ def run_cli(*args: str, cwd: Path, agent: str | None = None, input: str | bytes 
             env: Mapping[str, str] | None = None) -> Result:
     """The real `gitcontracts` command, as its own process."""
     full_env = {**os.environ, **(env or {})}
+    # A test that moves the clock moves the remote's too, unless it sets the receiving side's on its own
+    # (the pre-receive hook reads GITCONTRACTS_RECEIVE_NOW, never the pushing client's GITCONTRACTS_NOW).
+    if "GITCONTRACTS_NOW" in full_env and "GITCONTRACTS_RECEIVE_NOW" not in full_env:
+        full_env["GITCONTRACTS_RECEIVE_NOW"] = full_env["GITCONTRACTS_NOW"]
     if agent:
         full_env["GITCONTRACTS_AGENT"] = agent
     text = not isinstance(input, bytes)

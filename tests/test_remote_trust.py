@@ -64,12 +64,11 @@ def test_time_is_the_remotes_not_the_commits(shared) -> None:
                   "--deadline", "2h").code == 0
     assert shared("orchestrator", "patch", "site", "--path", "subtasks", "--match", "id=a", "--set", "award=first").code == 0
     bot = shared.clone("bot")
-    later = {"GITCONTRACTS_NOW": "+3h"}  # the tool acts early on its own clock: make the commit by hand instead
     made = shared("bot", "claim", "site", "a", "--no-commit", "--offline")
     assert made.code == 0, made.err
     git("add", "-A", cwd=bot)
     git("commit", "-qm", "contracts: claim site/a\n\nAgent: bot", cwd=bot)  # author date: now, before the deadline
-    refused = push(bot, "HEAD:refs/heads/main", env=later)  # received after the deadline
+    refused = push(bot, "HEAD:refs/heads/main", env={"GITCONTRACTS_RECEIVE_NOW": "+3h"})  # received after the deadline
     assert refused.returncode != 0 and "deadline" in refused.stderr
     assert push(bot, "HEAD:refs/heads/main").returncode == 0  # received before it: lands
 
@@ -84,3 +83,68 @@ def test_a_registry_without_admins_gives_nobody_its_keys(repo: Path, cli) -> Non
     git("add", "-A", cwd=repo)
     result = cli("check", "--staged", agent="mallory")
     assert result.code == 6 and "names no admins" in result.out
+
+
+def _entry(ts: str, agent: str = "bot", label: str = "progress", n: int = 0) -> str:
+    return (f'{{"id":"01JD3X8R4Q2M6W7Z9K0B1C2D{n:02d}","ts":"{ts}","agent":"{agent}","label":"{label}",'
+            f'"data":{{"message":"hi"}}}}\n')
+
+
+@pytest.mark.parametrize("ts", ["2099-01-01T00:00:00.000000Z", "2001-01-01T00:00:00.000000Z"])
+def test_an_entry_dated_far_from_the_remotes_clock_is_refused(shared, ts: str) -> None:
+    assert shared("orchestrator", "new", "site", "--objective", "x").code == 0
+    bot = shared.clone("bot")
+    shard = bot / ".contracts/streams/site-execution/bot.jsonl"
+    shard.write_text(_entry(ts))
+    git("add", "-A", cwd=bot)
+    git("commit", "-qm", "contracts: post\n\nAgent: bot", cwd=bot)
+    result = push(bot, "HEAD:refs/heads/main")
+    assert result.returncode != 0 and "max_clock_skew" in result.stderr
+
+
+def test_a_clock_ten_minutes_slow_cannot_post_but_is_told_why(shared) -> None:
+    """Its entries would lose its lease ten minutes early: the remote refuses them and says why (exit 3)."""
+    assert shared("orchestrator", "new", "site", "--objective", "x").code == 0
+    slow = shared("bot", "stream", "post", "site-execution", "--label", "note", "--data", "{}",
+                  env={"GITCONTRACTS_NOW": "-10m", "GITCONTRACTS_RECEIVE_NOW": "+0s"})
+    assert slow.code == 3 and "behind the referee's clock" in slow.err
+
+
+def _offered(shared, expires: str = "1h") -> None:
+    assert shared("orchestrator", "new", "site", "--objective", "x", "--subtask", "a:first").code == 0
+    assert shared("orchestrator", "offer", "site", "a", "--to", "alice", "--fallback", "bob",
+                  "--expires", expires).code == 0
+
+
+def test_a_rejecting_agent_cannot_choose_the_next_agents_expiry(shared) -> None:
+    _offered(shared)
+    alice = shared.clone("alice")
+    assert shared("alice", "reject", "site", "a", "--reason", "policy", "--no-commit", "--offline").code == 0
+    contract = alice / ".contracts/stashes/site.yaml"
+    text = contract.read_text()
+    import re
+    forged = re.sub(r"""(expires["']?:\s*)["']?[0-9TZ:.-]+["']?""", r'\1"1970-01-01T00:00:00Z"', text)
+    assert forged != text
+    contract.write_text(forged)
+    git("add", "-A", cwd=alice)
+    git("commit", "-qm", "contracts: reject site/a\n\nAgent: alice", cwd=alice)
+    result = push(alice, "HEAD:refs/heads/main")
+    assert result.returncode != 0 and "owner's window" in result.stderr
+    git("reset", "-q", "--hard", "origin/main", cwd=alice)
+    assert shared("alice", "reject", "site", "a", "--reason", "policy").code == 0  # the tool's own move lands
+    bob = shared("bob", "status", "site", "--json").json["subtasks"][0]["offer"]
+    assert bob["to"] == "bob" and bob["window"] == 3600
+
+
+def test_an_expired_offer_can_no_longer_be_accepted(shared) -> None:
+    _offered(shared, expires="1h")
+    late = {"GITCONTRACTS_NOW": "+2h"}
+    result = shared("alice", "accept", "site", "a", env=late)
+    assert result.code == 4 and "expired" in result.err
+    alice = shared.clone("alice")
+    assert shared("alice", "accept", "site", "a", "--no-commit", "--offline", env=late).code == 4
+    assert shared("alice", "accept", "site", "a", "--no-commit", "--offline").code == 0  # made in time...
+    git("add", "-A", cwd=alice)
+    git("commit", "-qm", "contracts: accept site/a\n\nAgent: alice", cwd=alice)
+    refused = push(alice, "HEAD:refs/heads/main", env={"GITCONTRACTS_RECEIVE_NOW": "+2h"})  # ...received too late
+    assert refused.returncode != 0 and "expired" in refused.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from gitcontracts import gitlayer
-from gitcontracts.errors import Conflict, GitContractsError, InvalidContent, NotFound, UsageError
+from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
 from gitcontracts.ops import journal
@@ -26,6 +26,7 @@ from gitcontracts.ops.record import Action, message
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
+from gitcontracts.rules.transitions import CONFLICT_RULES
 from gitcontracts.store.files import atomic_write
 from gitcontracts.timeutil import format_ts, parse_datetime
 from gitcontracts.workspace import Workspace
@@ -309,8 +310,7 @@ def _push(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Out
         now_at = gitlayer.remote_refs(ws.root, remote, target).get(target)
         if not outcome.branch and now_at != ctx.base_sha:
             return False
-        raise GitContractsError(f"the push to {remote} was refused: {_reason(text)}",
-                                hint="see the reason above; `gitcontracts check --range` shows it locally")
+        raise _refused_by_remote(remote, text)
     gitlayer.update_ref(ws.root, f"refs/remotes/{remote}/{outcome.branch or main}", built.sha)
     for branch in outcome.delete_branches:
         gitlayer.run(ws.root, "update-ref", "-d", f"refs/remotes/{remote}/{branch}", check=False)
@@ -342,9 +342,23 @@ def _dirty(ws: Workspace, ctx: Context) -> bool:
     return any(_disk(ws.root / path) != ctx.base.read(path) for path in ctx.files)
 
 
+def _refused_by_remote(remote: str, text: str) -> GitContractsError:
+    """The remote's referee refused what this clone's judged fine (its clock, or state this clone had not seen):
+    the exit code of its problems, as the local judge would have given it."""
+    reason = _reason(text)
+    kind: type[GitContractsError] = (Forbidden if "[permission]" in reason else
+                                     Conflict if any(f"[{rule}]" in reason for rule in CONFLICT_RULES) else
+                                     InvalidContent if "[" in reason else GitContractsError)
+    return kind(f"the push to {remote} was refused: {reason}",
+                hint="see the reason above; `gitcontracts check --range` shows it locally")
+
+
 def _reason(text: str) -> str:
     lines = [line.removeprefix("remote: ").strip() for line in text.splitlines() if line.startswith("remote: ")]
-    return "; ".join(line for line in lines if line)[:500] or text.strip().splitlines()[-1] if text.strip() else "unknown"
+    said = "; ".join(line for line in lines if line)
+    if len(said) > 2000:  # whole problems, never a message cut mid-word
+        said = said[:said.rfind("; ", 0, 2000)] + "; …"
+    return said or (text.strip().splitlines()[-1] if text.strip() else "unknown")
 
 
 def entry_line(entry: dict[str, Any]) -> str:

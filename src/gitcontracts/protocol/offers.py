@@ -1,10 +1,9 @@
 """Directed contracts (SPEC 6.3): offer with a fallback chain and an expiry; accept; reject with a reason."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any, Sequence
 
-from gitcontracts.errors import Forbidden, InvalidContent
+from gitcontracts.errors import Conflict, Forbidden, InvalidContent
 from gitcontracts.names import check_name
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.claims import discussion, forbid_not_offered
@@ -12,7 +11,8 @@ from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, owners_subtask, subtask
 from gitcontracts.rules.documents import REJECT_REASONS
 from gitcontracts.rules.offers import advance
-from gitcontracts.timeutil import format_seconds, parse_datetime, resolve_moment
+from gitcontracts.rules.timing import is_past, moved_expires
+from gitcontracts.timeutil import parse_datetime, resolve_moment
 from gitcontracts.workspace import Workspace
 
 
@@ -32,7 +32,8 @@ def offer(ws: Workspace, contract: str, task_id: str, to: str, fallback: Sequenc
         data: dict[str, Any] = {"subtask_id": task_id, "agent_name": to, "message": message}
         if expires:
             terms["expires"] = resolve_moment(expires, ctx.now)
-            data["expires_in"] = int((parse_datetime(terms["expires"]) - ctx.now).total_seconds())
+            # the window each agent of the chain gets, from when the offer reaches it (SPEC 12)
+            terms["window"] = data["expires_in"] = round((parse_datetime(terms["expires"]) - ctx.now).total_seconds())
         terms["on_exhausted"] = then
         ctx.set_subtask(contract, task_id, {"offer": terms})
         entry = ctx.post(discussion(contract), "offer", data)
@@ -49,6 +50,9 @@ def accept(ws: Workspace, contract: str, task_id: str, message: str = "", offlin
         forbid_not_offered(task, ctx.agent)
         if task["offer"].get("exhausted"):
             raise Forbidden(f"the offer of {task_id} is exhausted and waits for its owner")
+        if is_past(task["offer"].get("expires"), ctx.now):
+            raise Conflict(f"the offer of {contract}/{task_id} to {ctx.agent} expired at {task['offer']['expires']}",
+                           hint="it moves to the next agent of the owner's chain when the owner settles")
         can_take(ctx.base, doc, task, ctx.agent, ctx.now, via_offer=True)
         ctx.set_subtask(contract, task_id, {"status": "claimed", "assigned_agent": ctx.agent}, ("offer",))
         entry = ctx.post(discussion(contract), "accept", {"subtask_id": task_id, "message": message})
@@ -80,21 +84,7 @@ def move_offer(ctx: Context, contract: str, task: dict[str, Any]) -> dict[str, A
     if moved is None:
         ctx.set_subtask(contract, task["id"], {}, ("offer",))
         return None
-    window = _window(ctx, contract, task["id"])
-    if window and "expires" in moved and not moved.get("exhausted"):
-        moved["expires"] = format_seconds(ctx.now + timedelta(seconds=window))
+    if "expires" in moved and not moved.get("exhausted"):
+        moved["expires"] = moved_expires(task["offer"], ctx.now)
     ctx.set_subtask(contract, task["id"], {"offer": moved})
     return moved
-
-
-def _window(ctx: Context, contract: str, task_id: str) -> int | None:
-    """How long the owner gave the first agent (the `expires_in` of the owner's offer entry)."""
-    from gitcontracts.formats import jsonl
-
-    doc, _ = ctx.contract(contract)
-    data = ctx.read(f".contracts/streams/{discussion(contract)}/{doc.get('owner')}.jsonl") or b""
-    for line in reversed(data.split(b"\n")):
-        entry, error = jsonl.decode_line(line) if line else (None, "empty")
-        if not error and entry is not None and entry.get("label") == "offer" and (entry.get("data") or {}).get("subtask_id") == task_id:
-            return (entry.get("data") or {}).get("expires_in")
-    return None

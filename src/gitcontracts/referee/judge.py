@@ -13,7 +13,7 @@ from gitcontracts.errors import GitContractsError
 from gitcontracts.model import Problem
 from gitcontracts.referee import content
 from gitcontracts.referee.documents import CONTRACT_SCHEMA
-from gitcontracts.rules import append_only
+from gitcontracts.rules import append_only, timing
 from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.snapshot import Snapshot
@@ -94,7 +94,8 @@ def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     if not is_contract or {k: v for k, v in old_doc.items() if k != "content"} != {k: v for k, v in doc.items() if k != "content"}:
         return problems + [judge.forbid(path, f"{judge.actor} may not change a stash owned by {owner}")]
     actor = Actor(judge.actor, False, judge.claim_branch)
-    found, gains = non_owner_problems(old_doc.get("content"), doc.get("content"), actor, path, judge.now)
+    found, gains = non_owner_problems(old_doc.get("content"), doc.get("content"), actor, path, judge.now,
+                                      judge.authority.config.max_clock_skew)
     return problems + found + _capability_problems(judge, path, gains)
 
 
@@ -168,6 +169,8 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     if writers - {agent}:
         problems.append(judge.forbid(path, f"{', '.join(sorted(writers - {agent}))} may not write to the shard of {agent}"))
     problems += append_only.duplicate_id_problems(old or b"", added, path)
+    if judge.merge_writers is None:  # entries a merge brings were judged at their own time, when they were pushed
+        problems += timing.entry_time_problems(path, old or b"", added, judge.now, judge.authority.config.max_clock_skew)
     return problems + content.entries_content(judge.tree, path, added)
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from gitcontracts.model import Problem
+from gitcontracts.rules import timing
 from gitcontracts.rules.offers import advance, same_offer
 from gitcontracts.timeutil import parse_datetime
 
@@ -60,7 +61,8 @@ def status_problems(old: Any, new: Any, file: str) -> list[Problem]:
     return problems
 
 
-def non_owner_problems(old: Any, new: Any, actor: Actor, file: str, now: datetime) -> tuple[list[Problem], list[Gain]]:
+def non_owner_problems(old: Any, new: Any, actor: Actor, file: str, now: datetime,
+                       skew: float = 300.0) -> tuple[list[Problem], list[Gain]]:
     """What an agent that is not the owner changed beyond what SPEC 6.4 lets it, and what it took."""
     if not isinstance(old, dict) or not isinstance(new, dict):
         return [Problem(file, f"{actor.name} may not replace a contract it does not own", FORBIDDEN)], []
@@ -84,6 +86,13 @@ def non_owner_problems(old: Any, new: Any, actor: Actor, file: str, now: datetim
         elif kind in ("accept", "first", "claim"):
             gains.append(Gain(task_id, tuple(before.get("requires") or ())))
             problems += _deadline_problems(old, before, task_id, file, path, now)
+            offer = before.get("offer")
+            if kind == "accept" and isinstance(offer, dict) and timing.is_past(offer.get("expires"), now):
+                problems.append(Problem(file, f"subtask {task_id}: the offer to {actor.name} expired at "
+                                              f"{offer.get('expires')}; it can no longer be accepted", "expired", path))
+        elif kind == "reject" and isinstance(after.get("offer"), dict):  # moved to the next agent (not withdrawn)
+            moved = timing.move_time_problem(before["offer"], after["offer"], now, skew, file, path)
+            problems += [moved] if moved else []
     return problems, gains
 
 
