@@ -95,10 +95,11 @@ def validate_file(ws: Workspace, tree: content.Tree, path: Path) -> list[Problem
     check = _CHECKS.get(kind) if kind else None
     if check is None:  # not a document, or an archived stream: kept as it was, judged when gc moved it
         return []
-    if os.path.islink(path) and source.startswith(f"{CONTRACTS}/"):
+    is_link = os.path.islink(path)
+    if is_link and source.startswith(f"{CONTRACTS}/"):
         return [Problem(source, "a symlink where a file should be: .contracts/ holds plain files (SPEC 2)", "type")]
     try:
-        if os.path.islink(path):
+        if is_link:  # a loose file given by path may be a link, but not out of the repository
             ws.layout.inside(path)
         data = path.read_bytes() if kind == "shard" else read_bytes(path, tree.limits.max_bytes)
     except GitContractsError as exc:
