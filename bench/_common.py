@@ -1,4 +1,9 @@
-"""Shared by the benchmarks: a generated workspace, timing of real commands, a venv-aware `gitcontracts`."""
+"""Shared by the benchmarks: a generated workspace, timing of real commands, a venv-aware `gitcontracts`,
+repositories and clones with their own identity.
+
+Every script names who acts itself (`agent()` for the tool, per-repository `user.name`/`user.email` for git),
+so the user's git config and environment do not matter: the identity variables a caller exported are dropped
+when this module is imported."""
 from __future__ import annotations
 
 import json
@@ -16,6 +21,45 @@ ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "_work"
 WORDS = ("landing onboarding latency throughput research design billing search cache ranking checkout "
          "mobile payments fraud analytics pipeline migration schema index crawler").split()
+
+
+IDENTITY_VARIABLES = ("GITCONTRACTS_AGENT", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
+                      "GIT_COMMITTER_EMAIL", "EMAIL")
+for _name in IDENTITY_VARIABLES:
+    os.environ.pop(_name, None)
+
+
+def agent(name: str) -> dict[str, str]:
+    """The environment that makes `name` the acting agent of a command (and the author of what git commits)."""
+    return {"GITCONTRACTS_AGENT": name, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": f"{name}@example.com",
+            "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": f"{name}@example.com"}
+
+
+def set_identity(repo: Path, name: str) -> Path:
+    """`repo`'s own git user (an agent's clone has its identity), whatever the global config says."""
+    for key, value in (("user.name", name), ("user.email", f"{name}@example.com"), ("commit.gpgsign", "false")):
+        run(["git", "config", key, value], repo)
+    return repo
+
+
+def git_repo(path: Path, name: str = "orchestrator") -> Path:
+    """An empty repository on `main` whose git user is `name`."""
+    path.mkdir(parents=True, exist_ok=True)
+    run(["git", "init", "-q", "-b", "main"], path)
+    return set_identity(path, name)
+
+
+def clone(remote: Path, path: Path, name: str) -> Path:
+    """`name`'s clone of `remote`, with its git user set."""
+    run(["git", "clone", "-q", str(remote), str(path)], path.parent)
+    return set_identity(path, name)
+
+
+def commit_all(repo: Path, message: str, name: str = "orchestrator") -> None:
+    """A set-up shortcut: everything in the working tree committed in one go, as `name` (the action trailer
+    the referee reads included)."""
+    run(["git", "add", "-A"], repo)
+    run(["git", "commit", "-qm", f"{message}\n\nAgent: {name}"], repo, agent(name))
 
 
 def gitcontracts() -> list[str]:
@@ -53,14 +97,14 @@ def contract_doc(index: int, rng: random.Random) -> dict:
 
 
 def make_workspace(path: Path, contracts: int = 10_000, entries: int = 1_000_000, agents: int = 10) -> Path:
-    """A git repository with `contracts` contracts and one stream of `entries` entries (cached between runs)."""
-    marker = path / f".made-{contracts}-{entries}"
+    """A git repository with `contracts` contracts and one stream of `entries` entries, committed in one go
+    (cached between runs)."""
+    marker = path / f".made-{contracts}-{entries}-committed"  # caches of the uncommitted kind are made again
     if marker.exists():
         return path
     shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    run(["git", "init", "-q", "-b", "main"], path)
-    run([*gitcontracts(), "init"], path)
+    git_repo(path)
+    run([*gitcontracts(), "--agent", "orchestrator", "init"], path)
     from gitcontracts.formats import yamlsafe
 
     rng = random.Random(7)
@@ -76,9 +120,11 @@ def make_workspace(path: Path, contracts: int = 10_000, entries: int = 1_000_000
         with open(stream / f"agent-{a}.jsonl", "w") as out:
             for n in range(per_agent):
                 second, micro = divmod(n * agents + a, 1_000_000)
-                out.write(json.dumps({"id": f"01JD{a:02d}{n:020d}", "ts": f"2026-11-{1 + second // 86400:02d}T00:00:{second % 60:02d}.{micro:06d}Z",
+                ts = f"2026-11-{1 + second // 86400:02d}T00:00:{second % 60:02d}.{micro:06d}Z"
+                out.write(json.dumps({"id": f"01JD{a:02d}{n:020d}", "ts": ts,
                                       "agent": f"agent-{a}", "label": "progress" if n % 10 else "deliverable",
                                       "data": {"subtask_id": "task-1", "progress": n}}, separators=(",", ":")) + "\n")
+    commit_all(path, "contracts: the benchmark's workspace")
     marker.touch()
     return path
 

@@ -12,14 +12,13 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, gitcontracts, run  # noqa: E402
+from _common import WORK, clone, git_repo, gitcontracts, run  # noqa: E402
 
 AGENT_ENV = {"GITCONTRACTS_AGENT": "orchestrator", "GIT_AUTHOR_NAME": "orchestrator", "GIT_AUTHOR_EMAIL": "o@example.com",
              "GIT_COMMITTER_NAME": "orchestrator", "GIT_COMMITTER_EMAIL": "o@example.com"}
@@ -46,8 +45,7 @@ def make_repo(path: Path, contracts: int) -> Path:
     if marker.exists():
         return path
     shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    run(["git", "init", "-q", "-b", "main"], path)
+    git_repo(path, "orchestrator")
     run([*gitcontracts(), "init", "--agent", "orchestrator"], path, AGENT_ENV)
     for i in range(contracts):
         name = f"contract-{i:05d}"
@@ -57,7 +55,7 @@ def make_repo(path: Path, contracts: int) -> Path:
             folder.mkdir()
             (folder / "meta.yaml").write_text(meta_text(f"{name}-{kind}", name))
     run(["git", "add", "-A"], path)
-    run(["git", "commit", "-qm", "contracts"], path, AGENT_ENV)
+    run(["git", "-c", "gc.auto=0", "commit", "-qm", "contracts"], path, AGENT_ENV)  # no background gc racing the next line
     run(["git", "gc", "-q"], path)
     marker.touch()
     return path
@@ -99,20 +97,14 @@ def remote_figures(contracts: int, repeat: int) -> tuple[float, float, float]:
         remote = root / "remote.git"
         run(["git", "clone", "-q", "--bare", str(seed), str(remote)], root)
         run([*gitcontracts(), "-C", str(remote), "hooks", "install"], root, AGENT_ENV)
-        clone = root / "load-bot"
-        run(["git", "clone", "-q", str(remote), str(clone)], root)
-        run(["git", "config", "user.name", "load-bot"], clone)
-        run(["git", "config", "user.email", "load-bot@example.com"], clone)
-        (clone / ".contracts/config.yaml").write_text((clone / ".contracts/config.yaml").read_text() + "remote: origin\n")
-        run(["git", "commit", "-qam", "remote", "--author", "orchestrator <o@example.com>"], clone,
-            {"GIT_COMMITTER_NAME": "orchestrator"})
-        run(["git", "push", "-q", "origin", "main"], clone)
+        clone_dir = clone(remote, root / "load-bot", "load-bot")
+        run([*gitcontracts(), "--agent", "orchestrator", "init", "--remote", "origin"], clone_dir)  # lands and pushes
         env = {"GITCONTRACTS_AGENT": "load-bot"}
         args = [*gitcontracts(), "progress", "contract-00001", "task-0", "-m", "a step"]
-        ms = median_ms(args, clone, env, repeat)
+        ms = median_ms(args, clone_dir, env, repeat)
         log = root / "git.log"
         counted = counting_git(root, log)
-        run(args, clone, {**env, **counted})
+        run(args, clone_dir, {**env, **counted})
         places = log.read_text().splitlines()
         on_remote = sum(1 for p in places if p.startswith(str(remote)))
         return ms, len(places) - on_remote, on_remote

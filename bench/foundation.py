@@ -1,8 +1,10 @@
 """Issue 2's figures: validate --all, stream latest, stream post, discover -q, --version.
 
-    python bench/foundation.py [--contracts N] [--entries N]
+    python bench/foundation.py [--contracts N] [--entries N] [--posts N]
 
-Runs the real `gitcontracts` of this environment on a generated workspace under bench/_work/.
+Runs the real `gitcontracts` of this environment on a generated, committed workspace under bench/_work/.
+`stream post` from one process is measured twice: each entry an action with its commit (the library's default)
+and with `commit=False` (appended to the working tree only: issue 2's figure).
 check-jsonschema is compared when installed (pip install check-jsonschema; not a dependency)."""
 from __future__ import annotations
 
@@ -16,14 +18,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, gitcontracts, make_workspace, report, run, timed  # noqa: E402
+from _common import WORK, agent, gitcontracts, make_workspace, report, run, timed  # noqa: E402
 
 POSTER = """
 import sys
 from gitcontracts import api
-ws = api.open_workspace(sys.argv[1], agent="poster-bot")
-for i in range(int(sys.argv[2])):
-    api.post_entry(ws, "post-bench", "progress", {"subtask_id": "task-1", "progress": i})
+ws = api.open_workspace(sys.argv[1], agent="poster-bot", commit=sys.argv[4] == "commit")
+for i in range(int(sys.argv[3])):
+    api.post_entry(ws, sys.argv[2], "progress", {"subtask_id": "task-1", "progress": i})
 """
 
 
@@ -31,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contracts", type=int, default=10_000)
     parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--posts", type=int, default=1000, help="entries a posting process writes (a tenth committed)")
     args = parser.parse_args()
     start = time.perf_counter()
     ws = make_workspace(WORK / "foundation", args.contracts, args.entries)
@@ -62,13 +65,7 @@ def main() -> None:
     small_cli = timed(lambda: run([*gc, "stream", "latest", small], ws), repeat=9)
     rows.append(("stream latest, 10 entries (command)", f"{small_cli * 1000:.0f} ms", "same as 1,000,000"))
 
-    count = 1000
-    fresh_stream(ws, "post-bench")
-    post = timed(lambda: run([sys.executable, "-c", POSTER, str(ws), str(count)], ws), repeat=3)
-    rows.append(("stream post, 1 process (entries/s)", f"{count / post:,.0f}/s", ">= 300/s, start included"))
-    post_cli = timed(lambda: run([*gc, "stream", "post", "post-bench", "--label", "progress", "--data", "{}"], ws,
-                                 env={"GITCONTRACTS_AGENT": "cli-bot"}), repeat=9)
-    rows.append(("stream post (one command)", f"{post_cli * 1000:.0f} ms", "per process"))
+    rows += post_figures(ws, args.posts)
 
     discover = timed(lambda: run([*gc, "discover", "-q", "checkout fraud"], ws), repeat=5)
     rows.append(("discover -q (command)", f"{discover * 1000:.0f} ms", "< 1 s"))
@@ -82,11 +79,30 @@ def main() -> None:
     report(rows)
 
 
-def fresh_stream(ws: Path, name: str) -> str:
+def post_figures(ws: Path, count: int) -> list[tuple[str, str, str]]:
+    """One process posting `count` entries uncommitted, a tenth of that committed, then `stream post` commands."""
+    gc, rows = gitcontracts(), []
+    loose = fresh_stream(ws, "post-loose")
+    post = timed(lambda: run([sys.executable, "-c", POSTER, str(ws), loose, str(count), "no-commit"], ws), repeat=3)
+    (ws / f".contracts/streams/{loose}/poster-bot.jsonl").unlink()  # the uncommitted entries
+    rows.append(("stream post, 1 process, commit=False (entries/s)", f"{count / post:,.0f}/s", ">= 300/s, start included"))
+    committed = fresh_stream(ws, "post-bench")
+    few = max(count // 10, 1)
+    post = timed(lambda: run([sys.executable, "-c", POSTER, str(ws), committed, str(few), "commit"], ws), repeat=3)
+    rows.append(("stream post, 1 process, each committed (entries/s)", f"{few / post:,.0f}/s", "start included"))
+    post_cli = timed(lambda: run([*gc, "stream", "post", committed, "--label", "progress", "--data", "{}"], ws,
+                                 env=agent("cli-bot")), repeat=9)
+    rows.append(("stream post (one command, with its commit)", f"{post_cli * 1000:.0f} ms", "per process"))
+    return rows
+
+
+def fresh_stream(ws: Path, prefix: str) -> str:
+    """A new stream (the workspace is committed and reused: each run names its own)."""
     from gitcontracts import api
 
-    shutil.rmtree(ws / ".contracts/streams" / name, ignore_errors=True)
-    api.create_stream(api.open_workspace(ws, agent="orchestrator"), name)
+    name = f"{prefix}-{time.time_ns() % 10**12}"
+    result = api.create_stream(api.open_workspace(ws, agent="orchestrator"), name)
+    assert result["commit"], result
     return name
 
 

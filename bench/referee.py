@@ -1,33 +1,41 @@
 """Issue 3's figures: the pre-commit hook, check --range, the shard merge driver.
 
-    python bench/referee.py
+    python bench/referee.py [--contracts N] [--entries N] [--commits N] [--merge-entries N]
 
 Uses the workspace of bench/foundation.py (10,000 contracts, a 1,000,000-entry stream), committed."""
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, gitcontracts, make_workspace, report, run, timed  # noqa: E402
+from _common import WORK, agent, git_repo, gitcontracts, make_workspace, report, run, timed  # noqa: E402
 
 
-def committed_workspace() -> Path:
-    ws = make_workspace(WORK / "foundation")
-    if not (ws / ".committed").exists():
-        run(["git", "add", "-A"], ws)
-        run(["git", "-c", "user.name=orchestrator", "-c", "user.email=o@x", "commit", "-qm", "workspace"], ws)
-        run([*gitcontracts(), "hooks", "install"], ws)
-        (ws / ".committed").touch()
+def committed_workspace(contracts: int, entries: int) -> Path:
+    """The foundation's workspace (make_workspace commits it) with the hooks installed, its working tree
+    as committed (a run that died leaves its staged change behind)."""
+    ws = make_workspace(WORK / "foundation", contracts, entries)
+    run(["git", "reset", "-q", "--hard", "HEAD"], ws)
+    if not (ws / ".hooks-installed").exists():
+        run([*gitcontracts(), "hooks", "install"], ws, agent("orchestrator"))
+        (ws / ".hooks-installed").touch()
     return ws
 
 
+def utc_ts(seconds: float) -> str:
+    """An entry's ts: the referee accepts entries dated within max_clock_skew (300 s) of its clock."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def hook_figures(ws: Path) -> list[tuple[str, str, str]]:
-    gc, env = gitcontracts(), {"GITCONTRACTS_AGENT": "orchestrator"}
+    gc, env = gitcontracts(), agent("orchestrator")
     stash = ws / ".contracts/stashes/contract-00042.yaml"
     original = stash.read_text()
     stash.write_text(original.replace("status: open", "status: claimed\n    assigned_agent: research-bot", 1))
@@ -38,36 +46,38 @@ def hook_figures(ws: Path) -> list[tuple[str, str, str]]:
     run(["git", "reset", "-q", "--", str(stash)], ws)
     stash.write_text(original)
     shard = ws / ".contracts/streams/big-log/agent-1.jsonl"
-    size = shard.stat().st_size
-    line = json.dumps({"id": "01JZZZZZZZZZZZZZZZZZZZZZZZ", "ts": "2026-12-01T00:00:00.000000Z", "agent": "agent-1",
+    size, entries = shard.stat().st_size, shard.read_bytes().count(b"\n")
+    line = json.dumps({"id": "01JZZZZZZZZZZZZZZZZZZZZZZZ", "ts": utc_ts(time.time()), "agent": "agent-1",
                        "label": "progress", "data": {}}, separators=(",", ":")) + "\n"
     with open(shard, "a") as out:
         out.write(line)
     run(["git", "add", str(shard)], ws)
-    append = timed(lambda: run([*gc, "check", "--staged"], ws, {"GITCONTRACTS_AGENT": "agent-1"}), repeat=5)
+    append = timed(lambda: run([*gc, "check", "--staged"], ws, agent("agent-1")), repeat=5)
     run(["git", "reset", "-q", "--", str(shard)], ws)
     with open(shard, "r+b") as out:
         out.truncate(size)
     return [("pre-commit hook, one-contract change (whole hook)", f"{whole * 1000:.0f} ms", "< 150 ms median"),
             ("  of which `check --staged`", f"{check * 1000:.0f} ms", "—"),
-            ("check --staged, one entry on a 100,000-entry shard", f"{append * 1000:.0f} ms", "—")]
+            (f"check --staged, one entry on a {entries:,}-entry shard", f"{append * 1000:.0f} ms", "—")]
 
 
 def range_figures(ws: Path, count: int = 1000) -> list[tuple[str, str, str]]:
-    """`count` commits made with git fast-import: agents appending entries, the owner patching contracts."""
+    """`count` commits made with git fast-import: agents appending entries, each dated at its commit's time
+    (the last second ago)."""
     branch = "range-bench"
     run(["git", "branch", "-f", branch, "HEAD"], ws)
     shards: dict[str, bytes] = {}
     stream = []
+    start = int(time.time()) - count
     for n in range(count):
-        agent = f"bench-{n % 10}"
-        path = f".contracts/streams/big-log/{agent}.jsonl"
-        entry = {"id": f"01JR{n:022d}", "ts": f"2026-12-01T00:00:00.{n:06d}Z", "agent": agent, "label": "progress",
+        name = f"bench-{n % 10}"
+        path = f".contracts/streams/big-log/{name}.jsonl"
+        entry = {"id": f"01JR{n:022d}", "ts": utc_ts(start + n), "agent": name, "label": "progress",
                  "data": {"subtask_id": "task-1", "message": f"step {n}"}}
         shards[path] = shards.get(path, b"") + json.dumps(entry, separators=(",", ":")).encode() + b"\n"
-        message = f"contracts: post big-log\n\nAction: post\nAgent: {agent}\n".encode()
+        message = f"contracts: post big-log\n\nAction: post\nAgent: {name}\n".encode()
         stream.append(b"commit refs/heads/%s\ncommitter %s <b@x> %d +0000\ndata %d\n%s"
-                      % (branch.encode(), agent.encode(), 1764547200 + n, len(message), message))
+                      % (branch.encode(), name.encode(), start + n, len(message), message))
         if n == 0:
             stream.append(b"from %s\n" % run(["git", "rev-parse", "HEAD"], ws).stdout.strip().encode())
         stream.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(shards[path]), shards[path]))
@@ -83,8 +93,7 @@ def range_figures(ws: Path, count: int = 1000) -> list[tuple[str, str, str]]:
 def merge_figures(entries: int = 100_000) -> list[tuple[str, str, str]]:
     repo = WORK / "merge"
     shutil.rmtree(repo, ignore_errors=True)
-    repo.mkdir(parents=True)
-    run(["git", "init", "-q", "-b", "main"], repo)
+    git_repo(repo, "a-bot")
     run([*gitcontracts(), "--agent", "orchestrator", "init"], repo)
     run([*gitcontracts(), "--agent", "orchestrator", "stream", "create", "log"], repo)
     run([*gitcontracts(), "--agent", "a-bot", "stream", "post", "log", "--label", "progress"], repo)
@@ -95,10 +104,10 @@ def merge_figures(entries: int = 100_000) -> list[tuple[str, str, str]]:
             for n in range(entries):
                 out.write(json.dumps({"id": f"01J{branch[0].upper()}{n:022d}", "ts": f"2026-12-01T00:00:00.{n % 1000000:06d}Z",
                                       "agent": "a-bot", "label": "progress", "data": {"n": n}}, separators=(",", ":")) + "\n")
-        run(["git", "-c", "user.name=a-bot", "-c", "user.email=a@x", "commit", "-qam", f"{branch}"], repo)
+        run(["git", "commit", "-qam", f"{branch}"], repo)
     run(["git", "checkout", "-q", "left"], repo)
     start = time.perf_counter()
-    run(["git", "-c", "user.name=a-bot", "-c", "user.email=a@x", "merge", "-q", "--no-edit", "right"], repo)
+    run(["git", "merge", "-q", "--no-edit", "right"], repo)
     elapsed = time.perf_counter() - start
     lines = shard.read_bytes().count(b"\n")
     assert lines == 2 * entries + 1, lines
@@ -106,8 +115,14 @@ def merge_figures(entries: int = 100_000) -> list[tuple[str, str, str]]:
 
 
 def main() -> None:
-    ws = committed_workspace()
-    rows = hook_figures(ws) + range_figures(ws) + merge_figures()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contracts", type=int, default=10_000)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--commits", type=int, default=1000)
+    parser.add_argument("--merge-entries", type=int, default=100_000)
+    args = parser.parse_args()
+    ws = committed_workspace(args.contracts, args.entries)
+    rows = hook_figures(ws) + range_figures(ws, args.commits) + merge_figures(args.merge_entries)
     report(rows)
 
 

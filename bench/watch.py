@@ -1,8 +1,9 @@
 """Issue 5's figures: local event latency, idle CPU, a `--once` pass with nothing to do.
 
-    python bench/watch.py"""
+    python bench/watch.py [--contracts N] [--refs N] [--samples N] [--idle SECONDS]"""
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -14,10 +15,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import WORK, contract_doc, gitcontracts, report, run  # noqa: E402
+from _common import WORK, agent, commit_all, contract_doc, git_repo, gitcontracts, report, run  # noqa: E402
 
 GC = gitcontracts()
-ENV = {"GITCONTRACTS_AGENT": "orchestrator"}
+ENV = agent("orchestrator")
 
 
 def repo_with(contracts: int, refs: int) -> Path:
@@ -25,10 +26,7 @@ def repo_with(contracts: int, refs: int) -> Path:
     if (root / ".made").exists():
         return root
     shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    run(["git", "init", "-q", "-b", "main"], root)
-    for key, value in (("user.name", "orchestrator"), ("user.email", "o@x")):
-        run(["git", "config", key, value], root)
+    git_repo(root, "orchestrator")
     run([*GC, "init"], root, ENV)
     from gitcontracts.formats import yamlsafe
 
@@ -36,8 +34,7 @@ def repo_with(contracts: int, refs: int) -> Path:
     for i in range(contracts):
         (root / f".contracts/stashes/contract-{i:05d}.yaml").write_text(yamlsafe.dump(contract_doc(i, rng)))
     run([*GC, "new", "live", "--objective", "latency", "--subtask", "a:b"], root, ENV)
-    run(["git", "add", "-A"], root)
-    run(["git", "commit", "-qm", "contracts\n\nAgent: orchestrator"], root)
+    commit_all(root, "contracts")  # a set-up shortcut: the generated contracts in one commit
     head = run(["git", "rev-parse", "HEAD"], root).stdout.strip()
     lines = "".join(f"create refs/heads/claim/contract-{n:05d}/task-1/agent-{n % 7} {head}\n" for n in range(refs))
     subprocess.run(["git", "update-ref", "--stdin"], cwd=root, input=lines.encode(), check=True)
@@ -52,10 +49,10 @@ def latency(root: Path, samples: int = 20) -> list[tuple[str, str, str]]:
                             stdout=subprocess.PIPE, text=True)
     try:
         time.sleep(3.0)
-        ws = api.open_workspace(root, agent="poster-bot", commit=True)
+        ws = api.open_workspace(root, agent="poster-bot")
         delays = []
         for n in range(samples):
-            api.post_entry(ws, "live-execution", "progress", {"n": n})
+            assert api.post_entry(ws, "live-execution", "progress", {"n": n})["commit"]
             start = time.perf_counter()
             while True:
                 line = proc.stdout.readline()
@@ -69,7 +66,7 @@ def latency(root: Path, samples: int = 20) -> list[tuple[str, str, str]]:
         proc.kill()
         proc.wait()
     p95 = statistics.quantiles(delays, n=20)[18]
-    return [("local event latency, commit to printed event (p95 of 20)", f"{p95 * 1000:.0f} ms", "< 1 s"),
+    return [(f"local event latency, commit to printed event (p95 of {samples})", f"{p95 * 1000:.0f} ms", "< 1 s"),
             ("  median", f"{statistics.median(delays) * 1000:.0f} ms", "—")]
 
 
@@ -79,7 +76,7 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def idle_cpu(root: Path, seconds: float = 40) -> list[tuple[str, str, str]]:
+def idle_cpu(root: Path, contracts: int, refs: int, seconds: float = 40) -> list[tuple[str, str, str]]:
     proc = subprocess.Popen([*GC, "watch", "--interval", "10"], cwd=root, env={**os.environ, **ENV},
                             stdout=subprocess.DEVNULL)
     try:
@@ -90,23 +87,29 @@ def idle_cpu(root: Path, seconds: float = 40) -> list[tuple[str, str, str]]:
     finally:
         proc.terminate()
         proc.wait()
-    return [(f"CPU while idle, 1,000 refs and 1,000 contracts ({seconds:.0f} s, interval 10 s)",
+    return [(f"CPU while idle, {refs:,} refs and {contracts:,} contracts ({seconds:.0f} s, interval 10 s)",
              f"{used / seconds * 100:.2f}% of a core", "< 1%")]
 
 
-def once(root: Path) -> list[tuple[str, str, str]]:
+def once(root: Path, contracts: int) -> list[tuple[str, str, str]]:
     run([*GC, "watch", "--once"], root, ENV)
     samples = []
     for _ in range(3):
         start = time.perf_counter()
         run([*GC, "watch", "--once"], root, ENV)
         samples.append(time.perf_counter() - start)
-    return [("`watch --once` over 1,000 contracts with nothing to do", f"{statistics.median(samples):.2f} s", "< 2 s")]
+    return [(f"`watch --once` over {contracts:,} contracts with nothing to do", f"{statistics.median(samples):.2f} s", "< 2 s")]
 
 
 def main() -> None:
-    root = repo_with(1000, 1000)
-    report(once(root) + latency(root) + idle_cpu(root))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contracts", type=int, default=1000)
+    parser.add_argument("--refs", type=int, default=1000, help="claim branches")
+    parser.add_argument("--samples", type=int, default=20, help="entries whose event latency is measured")
+    parser.add_argument("--idle", type=float, default=40, help="seconds the idle watcher's CPU is measured")
+    args = parser.parse_args()
+    root = repo_with(args.contracts, args.refs)
+    report(once(root, args.contracts) + latency(root, args.samples) + idle_cpu(root, args.contracts, args.refs, args.idle))
 
 
 if __name__ == "__main__":
