@@ -53,7 +53,7 @@ def build_world(root: Path) -> Path:
     for args, now in ((("new", "job", "--offline", "--objective", "Ship it", "--subtask", "a:do a", "--subtask", "b:do b",
                         "--subtask", "c:do c"), "-2h"),
                       (("stream", "create", "notes", "--offline"), None),
-                      (("offer", "job", "b", "--offline", "--to", "bot", "--fallback", "bot2", "--expires", "1s"), "-1h")):
+                      (("offer", "job", "b", "--offline", "--to", "bot", "--fallback", "bot2", "--expires", "1m"), "-1h")):
         done = gc(*args, cwd=owner, now=now)  # the offer is made an hour ago: it has expired, without waiting
         assert done.returncode == 0, done.stderr
     for agent in ("bot", "bot2"):
@@ -210,3 +210,25 @@ def test_fsck_reports_and_repairs_a_stale_lock_and_temp_files(world: Path, tmp_p
     assert gc("fsck", cwd=owner).returncode == 0
     assert git_leftovers(owner) == []
     assert refused.code == 4 and "index.lock" in refused.err
+
+
+@pytest.mark.xfail(strict=True, reason="gitlayer.checkout_paths leaves a file HEAD lacks when it is not in the index "
+                                       "(`git rm --ignore-unmatch` skips untracked files): the flake of the kill test")
+def test_a_local_landing_killed_before_head_moved_leaves_no_new_file(world: Path, tmp_path: Path) -> None:
+    """A `sync` journal of a dead process whose HEAD never moved: the files it had written are put back,
+    and one that HEAD does not have (a new stash, another agent's shard from a merged claim) is removed."""
+    trial = tmp_path / "t"
+    shutil.copytree(world, trial, symlinks=True)
+    owner = trial / "owner"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    head = git("rev-parse", "HEAD", cwd=owner)
+    paths = [".contracts/stashes/report.yaml", ".contracts/stashes/job.yaml"]
+    intent = {"kind": "sync", "message": "contracts: put report\n\nAction: put\nAgent: orchestrator\n",
+              "agent": "orchestrator", "paths": paths, "head": head, "new": "1" * 40}
+    (owner / ".git" / f"gitcontracts-pending-{dead.pid}.json").write_text(json.dumps(intent))
+    (owner / paths[0]).write_text("name: report\n")  # written, then killed before HEAD moved
+    (owner / paths[1]).write_text("name: job\n")
+    assert gc("fsck", "--repair", cwd=owner).returncode == 0
+    assert git("rev-parse", "HEAD", cwd=owner) == head
+    assert git("status", "--porcelain", "--untracked-files=all", "--", ".contracts", cwd=owner) == ""

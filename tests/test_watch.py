@@ -13,6 +13,14 @@ from helpers import git, run_cli
 from test_protocol import LATER, Agent, contract, in_an_hour, net, state  # noqa: F401  (the shared-remote fixture)
 
 
+def watcher_env(**extra: str) -> dict[str, str]:
+    """A watcher process's environment as run_cli makes it: a moved clock moves the remote's too."""
+    env = {**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **extra}
+    if "GITCONTRACTS_NOW" in env:
+        env.setdefault("GITCONTRACTS_RECEIVE_NOW", env["GITCONTRACTS_NOW"])
+    return env
+
+
 def once(agent: Agent, env: dict[str, str] | None = None) -> list[dict]:
     result = agent("watch", "--once", "--json", env=env)
     assert result.code == 0, result.err
@@ -59,7 +67,7 @@ def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> No
     assert loader("claim", "job", "run").code == 0
     second = net("orchestrator-2")  # the same owner watching from a second clone
     procs = [subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--once", "--json"], cwd=a.root,
-                              env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **LATER}, stdout=subprocess.PIPE,
+                              env=watcher_env(**LATER), stdout=subprocess.PIPE,
                               text=True)
              for a in (owner, second)]
     outputs = [p.communicate(timeout=120)[0] for p in procs]
@@ -183,7 +191,7 @@ def test_killed_and_restarted_it_neither_repeats_nor_misses_an_action(net) -> No
     assert loader("claim", "job", "b").code == 0
     for delay in (0.05, 0.2, 0.4):  # killed at these points of its run (where does not decide the outcome)
         proc = subprocess.Popen([sys.executable, "-m", "gitcontracts", "watch", "--interval", "0.2"], cwd=owner.root,
-                                env={**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **LATER},
+                                env=watcher_env(**LATER),
                                 stdout=subprocess.DEVNULL)
         time.sleep(delay)
         proc.kill()
