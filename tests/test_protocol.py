@@ -95,14 +95,16 @@ def test_two_bids_an_award_and_a_stale_claim(net, repo: Path) -> None:
     assert "claim/" not in git("ls-remote", "origin", cwd=repo)
     assert state(owner)["plan"]["assigned_agent"] == "planner-bot"
     talk = owner("stream", "read", "job-discussion", "--label", "reject", "--json").json["entries"]
-    assert [(e["agent"], e["data"]["agent_name"], e["data"]["reason"]) for e in talk] == [("orchestrator", "load-bot", "awarded-to-other")]
+    assert [(e["agent"], e["data"]["agent_name"], e["data"]["reason"]) for e in talk] == [
+        ("orchestrator", "load-bot", "awarded-to-other")]
     stale = loader("claim", "job", "plan")
     assert stale.code == 4 and "planner-bot" in stale.err
 
 
 def test_a_claim_without_the_capability(net, repo: Path) -> None:
     owner, loader = net("orchestrator"), net("load-bot")
-    write_tree(repo, {".contracts/agents.yaml": "admins: [orchestrator]\nagents:\n  load-bot: {capabilities: [k6], capacity: 1}\n"})
+    write_tree(repo, {".contracts/agents.yaml":
+                      "admins: [orchestrator]\nagents:\n  load-bot: {capabilities: [k6], capacity: 1}\n"})
     commit_all(repo, "agents\n\nAgent: orchestrator")
     owner.push()
     contract(owner, "run", "analyze", run={"requires": ["locust"]})
@@ -125,7 +127,8 @@ def test_release_and_reclaim(net) -> None:
 def test_an_offer_chain_runs_out(net, then: str) -> None:
     owner, loader, analyst = net("orchestrator"), net("load-bot"), net("analyst-bot")
     contract(owner, "run")
-    assert owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "1h", "--then", then).code == 0
+    offered = owner("offer", "job", "run", "--to", "load-bot", "--fallback", "analyst-bot", "--expires", "1h", "--then", then)
+    assert offered.code == 0
     assert analyst("claim", "job", "run").code == 6  # offered to someone else
     assert analyst("accept", "job", "run").code == 6
     assert loader("reject", "job", "run", "--reason", "scheduling-conflict", "-m", "busy").code == 0
@@ -137,7 +140,8 @@ def test_an_offer_chain_runs_out(net, then: str) -> None:
     else:
         assert offer["exhausted"] is True
         assert loader("claim", "job", "run").code == 6
-        assert owner("patch", "job", "--path", "subtasks", "--match", "id=run", "--set", "budget_usdc=20", "--unset", "offer").code == 0
+        revised = owner("patch", "job", "--path", "subtasks", "--match", "id=run", "--set", "budget_usdc=20", "--unset", "offer")
+        assert revised.code == 0
         owner.push()
         assert owner("offer", "job", "run", "--to", "load-bot").code == 0
         assert loader("accept", "job", "run", "-m", "better now").code == 0
@@ -182,7 +186,8 @@ def test_a_child_contract_completes_its_parent_subtask(net) -> None:
     owner, planner, helper = net("orchestrator"), net("planner-bot"), net("helper-bot")
     contract(owner, "plan", plan={"award": "first", "budget_usdc": 10})
     assert planner("claim", "job", "plan").code == 0
-    too_much = planner("new", "job-plan", "--objective", "Plan in parts", "--subtask", "draft:d", "--budget", "20", "--parent", "job/plan")
+    too_much = planner("new", "job-plan", "--objective", "Plan in parts", "--subtask", "draft:d", "--budget", "20",
+                       "--parent", "job/plan")
     assert too_much.code == 3 and "exceeds" in too_much.err
     assert planner("new", "job-plan", "--objective", "Plan in parts", "--subtask", "draft:d", "--budget", "8",
                    "--parent", "job/plan").code == 0
@@ -253,7 +258,7 @@ def test_twenty_agents_race_for_one_first_subtask_and_one_wins(net, round_: int)
     assert sorted(codes) == [0] + [4] * 19, errors
     winner = racers[codes.index(0)].name
     assert state(owner)["run"]["assigned_agent"] == winner
-    assert all(winner in e for e, c in zip(errors, codes) if c == 4)
+    assert all(winner in e for e, c in zip(errors, codes, strict=True) if c == 4)
     git("pull", "-q", "origin", "main", cwd=owner.root)
     claims = owner("stream", "read", "job-discussion", "--label", "claim", "--json").json["entries"]
     assert [e["agent"] for e in claims] == [winner]
