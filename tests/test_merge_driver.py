@@ -93,3 +93,16 @@ def test_a_branch_that_rewrote_the_shard_conflicts(log_repo: Path) -> None:
     post(log_repo, b="main")
     merged = subprocess.run(["git", "merge", "--no-edit", "bad"], cwd=log_repo, capture_output=True, text=True)
     assert merged.returncode != 0 and "rewrote history" in merged.stderr + merged.stdout
+
+
+def test_latest_is_right_after_a_merge_appended_older_entries(log_repo: Path) -> None:
+    """main posts later than the branch, so the merge appends the branch's older entries after main's newest."""
+    git("checkout", "-qb", "side", cwd=log_repo)
+    post(log_repo, b="side-1")
+    post(log_repo, b="side-2")
+    git("checkout", "-q", "main", cwd=log_repo)
+    post(log_repo, b="main-newest")
+    assert subprocess.run(["git", "merge", "--no-edit", "-q", "side"], cwd=log_repo).returncode == 0
+    assert ids(log_repo)[-1] == {"b": "side-2"}  # the shard now ends with an older entry
+    latest = run_cli("stream", "latest", "log", "--json", cwd=log_repo)
+    assert latest.code == 0 and latest.json["data"] == {"b": "main-newest"}

@@ -32,6 +32,13 @@ def test_nobody_deletes_another_agents_pending_claim(claimed) -> None:
     assert git("rev-parse", "--verify", "-q", "refs/heads/claim/site/a/alice", cwd=claimed.remote)
 
 
+def test_an_agent_withdraws_its_own_claim_by_naming_itself(claimed) -> None:
+    alice = claimed.clone("alice")
+    assert push(alice, "-o", "agent=mallory", ":refs/heads/claim/site/a/alice").returncode != 0
+    assert push(alice, "-o", "agent=alice", ":refs/heads/claim/site/a/alice").returncode == 0
+    assert git("for-each-ref", "refs/heads/claim", cwd=claimed.remote) == ""
+
+
 def test_nobody_resets_another_agents_claim_to_nothing(claimed) -> None:
     result = push(claimed.clone("mallory"), "+origin/main:refs/heads/claim/site/a/alice")
     assert result.returncode != 0 and "carries nothing" in result.stderr

@@ -211,7 +211,7 @@ def test_claim_updates_withdrawals_deadlines_and_done_contracts(net) -> None:
     assert "claim-opened" in types(once(owner))
     assert planner("claim", "job", "plan", "-m", "second try").code == 0  # claiming again replaces one's own claim
     assert "claim-updated" in types(once(owner))
-    git("push", "-q", "origin", "--delete", "claim/job/plan/planner-bot", cwd=planner.root)
+    git("push", "-q", "-o", "agent=planner-bot", "origin", "--delete", "claim/job/plan/planner-bot", cwd=planner.root)
     assert "claim-withdrawn" in types(once(owner))
     assert [e["contract"] for e in once(owner, LATER) if e["type"] == "deadline-passed"] == ["job"]
     assert "deadline-passed" not in types(once(owner, LATER))

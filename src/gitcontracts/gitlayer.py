@@ -265,6 +265,7 @@ class FileChange:
     old: str
     new: str
     status: str
+    mode: str = "100644"   # the new mode (the old one when deleted): 120000 a symlink, 160000 a submodule
 
 
 def parse_raw(data: bytes) -> list[FileChange]:
@@ -273,7 +274,8 @@ def parse_raw(data: bytes) -> list[FileChange]:
     changes, index = [], 0
     while index + 1 < len(fields) and fields[index]:
         meta = fields[index].decode().lstrip(":").split()
-        changes.append(FileChange(fields[index + 1].decode("utf-8", "surrogateescape"), meta[2], meta[3], meta[4][0]))
+        mode = meta[1] if meta[1].strip("0") else meta[0]
+        changes.append(FileChange(fields[index + 1].decode("utf-8", "surrogateescape"), meta[2], meta[3], meta[4][0], mode))
         index += 2
     return changes
 

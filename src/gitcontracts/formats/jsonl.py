@@ -56,7 +56,32 @@ def decode_line(raw: bytes) -> tuple[Any, str | None]:
         return None, f"not JSON ({exc})"
     if not isinstance(value, dict):
         return None, "not a JSON object"
+    if b"\\u" in raw and _has_lone_surrogate(raw):
+        return None, "text that is not Unicode (an escaped lone surrogate)"
     return value, None
+
+
+def read_entry(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """A line as readers take it: an entry with a string id, ts, agent and label, else (None, why) — so that
+    what slipped past a remote without the hook is skipped with a warning, never a crash (SPEC 13)."""
+    value, error = decode_line(raw)
+    if error is not None:
+        return None, error
+    for key in ("id", "ts", "agent", "label"):
+        if not isinstance(value.get(key), str):
+            return None, f"an entry has a string {key!r}"
+    return value, None
+
+
+def _has_lone_surrogate(raw: bytes) -> bool:
+    """An escaped surrogate (\\ud800) decodes to text that cannot be written out again: such a line is no entry."""
+    try:
+        json.dumps(json.loads(raw), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    except (ValueError, RecursionError):
+        return False
+    return False
 
 
 def split(data: bytes) -> tuple[list[bytes], bytes]:

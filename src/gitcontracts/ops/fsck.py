@@ -50,10 +50,13 @@ def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
                 if repair:
                     _cut_torn_line(shard)
                 findings.append(Finding(ws.layout.relative(shard), "torn last line (a crash mid-write)", repair))
-        linked = ws.streams.meta(stream).linked_stash
-        if linked and not ws.stashes.exists(linked):
-            findings.append(Finding(ws.layout.relative(ws.layout.meta(stream)),
-                                    f"linked stash {linked!r} does not exist (an interrupted `new`?)", False))
+    # Everything else that is invalid — conflict markers, lines that are not entries, hostile files that slipped
+    # past a remote without the hook — as the judge over the working tree (`validate --all`) sees it.
+    from gitcontracts.ops.validate import validate_all
+
+    torn = {f.file for f in findings}
+    findings += [Finding(p.file, str(p).split(": ", 1)[-1], False) for p in validate_all(ws).problems
+                 if not (p.file in torn and p.rule == "torn-line")]
     return findings
 
 

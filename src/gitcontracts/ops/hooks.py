@@ -21,7 +21,10 @@ def install_hooks(root: Path) -> list[str]:
     hooks_dir = Path(gitlayer.output(root, "rev-parse", "--git-path", "hooks"))
     hooks_dir = hooks_dir if hooks_dir.is_absolute() else root / hooks_dir
     hooks_dir.mkdir(parents=True, exist_ok=True)
-    names = ["pre-receive"] if gitlayer.is_bare(root) else ["pre-commit", "pre-push"]
+    bare = gitlayer.is_bare(root)
+    names = ["pre-receive"] if bare else ["pre-commit", "pre-push"]
+    if bare:  # an agent withdrawing its own claim names itself: `git push -o agent=NAME --delete claim/...`
+        gitlayer.config_set(root, "receive.advertisePushOptions", "true")
     for name in names:
         target = hooks_dir / name
         if target.exists() and MARK not in target.read_text(errors="replace"):

@@ -15,7 +15,7 @@ from gitcontracts.model import Problem
 from gitcontracts.referee import content
 from gitcontracts.store.config import Config
 from gitcontracts.store.files import TEMP_MARK, read_bytes
-from gitcontracts.store.layout import CONTRACTS, classify
+from gitcontracts.store.layout import CONTRACTS, classify, misplaced_problem
 from gitcontracts.workspace import Workspace
 
 
@@ -123,4 +123,5 @@ _CHECKS: dict[str, Callable[[content.Tree, str, bytes], list[Problem]]] = {
     "shard": content.shard_content,
     "config": lambda tree, path, data: content.settings_content(path, data),
     "agents": lambda tree, path, data: content.settings_content(path, data),
+    "misplaced": lambda tree, path, data: [misplaced_problem(path)],
 }

@@ -12,7 +12,7 @@ from gitcontracts.names import check_name
 from gitcontracts.ops.record import Action
 from gitcontracts.ops.stashes import build_envelope, contract_name
 from gitcontracts.ops.streams import stream_meta
-from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
+from gitcontracts.protocol.engine import Context, Outcome, perform, refuse_links, stash_path
 from gitcontracts.referee.documents import raise_if, schema_problems, stash_problems
 from gitcontracts.rules.documents import declared_owner, entry_problems, stream_expired
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
@@ -84,6 +84,7 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any, offline: bool 
     check_name(stream, "stream name")
 
     def build(ctx: Context) -> Outcome:
+        refuse_links(ws, f".contracts/streams/{stream}/{ctx.agent}.jsonl")
         raw = ctx.read(meta_path(stream))
         if raw is None:
             raise NotFound(f"no stream named {stream!r}", hint="see `gitcontracts discover` for the streams there are")

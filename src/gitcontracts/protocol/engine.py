@@ -167,6 +167,8 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] 
         if outcome.nothing:
             return {"commit": None, "pushed": False, **outcome.result}
         if not ws.commit:  # nothing lands: the change is left for the user to commit, which the hooks judge
+            for path in ctx.files:
+                refuse_links(ws, path)
             for path, data in ctx.files.items():
                 _write_file(ws, path, data)
             return {**outcome.result, "commit": None, "pushed": False}
@@ -229,6 +231,17 @@ def register_merge_driver(root: Path) -> None:
     gitlayer.config_set(root, "merge.gitcontracts-shard.driver", driver)
 
 
+def refuse_links(ws: Workspace, path: str) -> None:
+    """A path of the action that is a symlink on disk (or lies in a linked folder) is not written through."""
+    target = ws.root / path
+    for place in (target, *target.parents):
+        if place == ws.root:
+            return
+        if place.is_symlink():
+            raise InvalidContent(f"{ws.layout.relative(place)} is a symlink: .contracts/ holds plain files (SPEC 2)",
+                                 hint="remove the link (and commit that), then retry")
+
+
 def _disk(path: Path) -> bytes | None:
     try:
         return path.read_bytes() if path.is_file() and not path.is_symlink() else None
@@ -250,6 +263,8 @@ def _write_file(ws: Workspace, path: str, data: bytes | None) -> None:
 
 def _refuse_to_clobber(ws: Workspace, ctx: Context) -> None:
     """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
+    for path in ctx.files:
+        refuse_links(ws, path)
     dirty = [path for path in ctx.files if _disk(ws.root / path) != ctx.base.read(path)]
     for path in dirty:
         on_disk, committed = _disk(ws.root / path) or b"", ctx.base.read(path) or b""

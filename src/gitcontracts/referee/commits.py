@@ -120,6 +120,7 @@ def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: S
                         "commits under .contracts/ carry an Agent: trailer or a valid author name", FORBIDDEN)]
     merge = commit.parents[1:] and commit.parents[0]
     judge = Judge(old=old, new=new, authority=authority, actor=actor, now=now or _when(commit.when), schemas=schemas,
+                  time_rules=now is not None,
                   claim_branch=parse_claim_branch(ref),
                   merge_writers=(lambda path: gitlayer.writers(root, merge, commit.sha, path)) if merge else None)
     return _judge_all(judge, list(commit.changes), reader)

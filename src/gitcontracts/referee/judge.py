@@ -17,7 +17,7 @@ from gitcontracts.rules import append_only, timing
 from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.layout import classify
+from gitcontracts.store.layout import classify, misplaced_problem
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 
 @dataclass
@@ -31,6 +31,7 @@ class Judge:
     schemas: SchemaRegistry
     claim_branch: tuple[str, str, str] | None = None
     merge_writers: Callable[[str], set[str]] | None = None
+    time_rules: bool = False  # entries' ts against the clock: only where `now` is the referee's own (SPEC 12)
     _owners: dict[str, str | None] = field(default_factory=dict)
 
     def owner(self, path: str) -> str | None:
@@ -56,6 +57,12 @@ def judge_file(judge: Judge, change: gitlayer.FileChange, old: bytes | None, new
     kind = classify(change.path)
     if kind is None:
         return []
+    present = change.new != gitlayer.ZERO  # a submodule has no blob to read: `new` is None for it, yet it is there
+    if kind == "misplaced":
+        return [misplaced_problem(change.path)] if present else []
+    if change.mode in ("120000", "160000") and present:
+        what = "a symlink" if change.mode == "120000" else "a submodule"
+        return [Problem(change.path, f"{what} where a file should be: .contracts/ holds plain files (SPEC 2)", "type")]
     return _JUDGES[kind](judge, change.path, old, new)
 
 
@@ -169,7 +176,7 @@ def _shard(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
     if writers - {agent}:
         problems.append(judge.forbid(path, f"{', '.join(sorted(writers - {agent}))} may not write to the shard of {agent}"))
     problems += append_only.duplicate_id_problems(old or b"", added, path)
-    if judge.merge_writers is None:  # entries a merge brings were judged at their own time, when they were pushed
+    if judge.time_rules and judge.merge_writers is None:  # a merge's entries were judged when they were pushed
         problems += timing.entry_time_problems(path, old or b"", added, judge.now, judge.authority.config.max_clock_skew)
     return problems + content.entries_content(judge.tree, path, added)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping
 
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
@@ -41,17 +42,26 @@ def looks_like_a_claim(ref: str) -> bool:
     return ref.startswith("refs/heads/claim/") or "/claim/" in ref
 
 
-def check_receive(root: Path, updates: list[RefUpdate], main: str, now: datetime) -> CheckResult:
+def push_options(environ: Mapping[str, str]) -> dict[str, str]:
+    """`git push -o KEY=VALUE` options, as git hands them to the pre-receive hook."""
+    count = int(environ.get("GIT_PUSH_OPTION_COUNT", "0") or 0)
+    pairs = (environ.get(f"GIT_PUSH_OPTION_{n}", "").partition("=") for n in range(count))
+    return {key: value for key, _, value in pairs}
+
+
+def check_receive(root: Path, updates: list[RefUpdate], main: str, now: datetime,
+                  options: Mapping[str, str] | None = None) -> CheckResult:
     main_ref = f"refs/heads/{main}"
     pushed_main = next((u for u in updates if u.ref == main_ref), None)
     main_tip = pushed_main.new if pushed_main else gitlayer.resolve(root, main_ref)
-    results = [_judge_ref(root, update, main, main_tip, pushed_main, now) for update in updates]
+    pusher = (options or {}).get("agent")
+    results = [_judge_ref(root, update, main, main_tip, pushed_main, now, pusher) for update in updates]
     problems = tuple(p for result in results for p in result.problems)
     return CheckResult(sum(r.commits for r in results), sum(r.files for r in results), problems)
 
 
 def _judge_ref(root: Path, update: RefUpdate, main: str, main_tip: str | None, pushed_main: RefUpdate | None,
-               now: datetime) -> CheckResult:
+               now: datetime, pusher: str | None) -> CheckResult:
     ref = update.ref
     if ref == f"refs/heads/{main}":
         return _main(root, update, main, now)
@@ -59,7 +69,7 @@ def _judge_ref(root: Path, update: RefUpdate, main: str, main_tip: str | None, p
         if parse_claim_branch(ref) is None or not ref.startswith("refs/heads/claim/"):
             return _refused(ref, "not a claim branch: claim branches are refs/heads/claim/<contract>/<subtask>/<agent>, "
                                  "each a valid name")
-        return _claim(root, update, main, main_tip, pushed_main, now)
+        return _claim(root, update, main, main_tip, pushed_main, now, pusher)
     if update.new is None or not ref.startswith("refs/heads/"):
         return CheckResult(0, 0, ())
     return check_range(root, f"{update.old or ''}..{update.new}", ref, main, now)
@@ -74,13 +84,16 @@ def _main(root: Path, update: RefUpdate, main: str, now: datetime) -> CheckResul
 
 
 def _claim(root: Path, update: RefUpdate, main: str, main_tip: str | None, pushed_main: RefUpdate | None,
-           now: datetime) -> CheckResult:
+           now: datetime, pusher: str | None) -> CheckResult:
     contract, task_id, agent = parse_claim_branch(update.ref)  # type: ignore[misc]
     if update.new is None:
         if _awarded_in(root, pushed_main, contract, task_id) or not _still_open(root, main_tip, contract, task_id):
             return CheckResult(0, 0, ())
+        if pusher == agent and not _require_signed(root, main_tip):
+            return CheckResult(0, 0, ())  # its agent withdraws it, named like an author name is: at its word
         return _refused(update.ref, f"the pending claim of {agent} is deleted only by the award of {contract}/{task_id} "
-                                    "(its owner's merge, in the same push)")
+                                    f"(its owner's merge, in the same push), or by {agent} withdrawing it "
+                                    f"(`git push -o agent={agent} --delete origin {update.ref.removeprefix('refs/heads/')}`)")
     fork = gitlayer.merge_base(root, main_tip, update.new) if main_tip else None
     if fork == update.new:
         return _refused(update.ref, f"a claim branch carries {agent}'s claim on top of main; this one carries nothing")
@@ -108,6 +121,18 @@ def _still_open(root: Path, main_tip: str | None, contract: str, task_id: str) -
         if isinstance(task, dict) and task.get("id") == task_id:
             return task.get("status") == "open"
     return False
+
+
+def _require_signed(root: Path, main_tip: str | None) -> bool:
+    """Under require_signed a name is not enough: a withdrawal then goes through the owner (there is no signed
+    deletion to check)."""
+    if main_tip is None:
+        return False
+    reader = gitlayer.BlobReader(root)
+    try:
+        return Snapshot(root, reader, main_tip).config.require_signed
+    finally:
+        reader.close()
 
 
 def _refused(ref: str, message: str) -> CheckResult:

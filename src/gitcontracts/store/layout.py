@@ -95,4 +95,15 @@ def classify(rel: str) -> str | None:
         return "meta" if parts[2] == "meta.yaml" else "shard" if parts[2].endswith(".jsonl") else None
     if parts[0] == "archive":
         return "archive"
+    if parts[-1] != ".gitkeep" and (
+            (parts[0] in ("stashes", "schemas") and len(parts) > 2) or (parts[0] == "streams" and len(parts) != 3)):
+        return "misplaced"  # a folder where a stash goes, a file beside the stream folders: readers would trip
     return None
+
+
+def misplaced_problem(path: str) -> "Problem":
+    """A path under .contracts/ where the layout (SPEC 2) has no place for it."""
+    from gitcontracts.model import Problem
+
+    return Problem(path, "not where .contracts/ keeps anything: stashes/NAME.yaml and schemas/NAME@N.yaml are files, "
+                         "streams/NAME/ holds meta.yaml and AGENT.jsonl (SPEC 2)", "layout")

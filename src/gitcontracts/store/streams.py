@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from gitcontracts.formats import yamlsafe
 
 
+MERGE_LOOKBACK = 256  # lines a merge may have appended after a shard's newest entry (a diverged branch's own)
+
+
 @dataclass(frozen=True)
 class Warning_:
     file: str
@@ -103,33 +106,39 @@ class StreamStore:
             if len(raw) >= max_line:
                 warnings.append(Warning_(source, f"line {number} is over {max_line} bytes (limits.max_line_bytes); skipped"))
                 continue
-            try:
-                value = jsonl.parse_json(raw)
-            except ValueError:
-                value = None
-            if isinstance(value, dict):
+            value, error = jsonl.read_entry(raw)
+            if value is not None:
                 out.append(value)
             else:
-                warnings.append(Warning_(source, f"line {number} is not an entry; skipped"))
+                warnings.append(Warning_(source, f"line {number} is not an entry ({error}); skipped"))
         return out
 
     def latest(self, name: str, label: str | None, warnings: list[Warning_]) -> dict[str, Any] | None:
-        """The newest entry (with that label), reading each shard from its end only."""
+        """The newest entry (with that label), reading each shard from its end only.
+
+        A shard is in time order except where the merge driver appended another branch's entries after its own
+        (SPEC 5): so past the last match, the scan goes on through MERGE_LOOKBACK more lines for a newer one."""
         best, max_line = None, self._max_line()
         for path in self.shards(name):
+            found, after = None, 0
             for raw, complete in reverse_lines(self.layout.inside(path)):
+                if found is not None:
+                    after += 1
+                    if after > MERGE_LOOKBACK:
+                        break
                 if not complete:
                     warnings.append(Warning_(self.layout.relative(path), "skipped a torn last line"))
                     continue
                 if len(raw) >= max_line:
                     warnings.append(Warning_(self.layout.relative(path), f"skipped a line over {max_line} bytes"))
                     continue
-                entry, error = jsonl.decode_line(raw)
-                if error or (label is not None and entry.get("label") != label):
+                entry, error = jsonl.read_entry(raw)
+                if entry is None or (label is not None and entry.get("label") != label):
                     continue
-                if best is None or jsonl.sort_key(entry) > jsonl.sort_key(best):
-                    best = entry
-                break
+                if found is None or jsonl.sort_key(entry) > jsonl.sort_key(found):
+                    found = entry
+            if found is not None and (best is None or jsonl.sort_key(found) > jsonl.sort_key(best)):
+                best = found
         return best
 
     def newest_ts(self, name: str) -> str | None:
