@@ -212,8 +212,6 @@ def test_fsck_reports_and_repairs_a_stale_lock_and_temp_files(world: Path, tmp_p
     assert refused.code == 4 and "index.lock" in refused.err
 
 
-@pytest.mark.xfail(strict=True, reason="gitlayer.checkout_paths leaves a file HEAD lacks when it is not in the index "
-                                       "(`git rm --ignore-unmatch` skips untracked files): the flake of the kill test")
 def test_a_local_landing_killed_before_head_moved_leaves_no_new_file(world: Path, tmp_path: Path) -> None:
     """A `sync` journal of a dead process whose HEAD never moved: the files it had written are put back,
     and one that HEAD does not have (a new stash, another agent's shard from a merged claim) is removed."""

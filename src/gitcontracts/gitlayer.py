@@ -634,6 +634,8 @@ def checkout_paths(root: Path, commit: str, paths: Sequence[str]) -> None:
     gone = [p for p in paths if p not in present]
     if gone:
         run(root, "rm", "-q", "-f", "--ignore-unmatch", "--", *gone)
+        for path in gone:  # `git rm` leaves a file the index never had: an interrupted action's new file
+            (root / path).unlink(missing_ok=True)
 
 
 def worktree_of(root: Path, ref: str) -> Path | None:
