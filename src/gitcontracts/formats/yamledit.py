@@ -144,7 +144,7 @@ def _insert(text: str, mapping: MappingNode, key: str, value: Any) -> tuple[int,
 
 
 def _remove(text: str, mapping: MappingNode, key: str) -> tuple[int, int, str] | None:
-    for number, (key_node, value_node) in enumerate(mapping.value):
+    for _number, (key_node, value_node) in enumerate(mapping.value):
         if not (isinstance(key_node, ScalarNode) and key_node.value == key):
             continue
         line_start = text.rfind("\n", 0, key_node.start_mark.index) + 1

@@ -28,7 +28,8 @@ def entry_id(line: bytes) -> str | None:
 
 def _lines(data: bytes, side: str, path: str) -> list[bytes]:
     if data and not data.endswith(b"\n"):
-        raise Conflict(f"merge-shard: {path}: {side} ends in a torn line", hint="run `gitcontracts fsck --repair` and merge again")
+        raise Conflict(f"merge-shard: {path}: {side} ends in a torn line",
+                       hint="run `gitcontracts fsck --repair` and merge again")
     return data.split(b"\n")[:-1] if data else []
 
 

@@ -96,7 +96,9 @@ def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list
 def _last_claim(data: bytes, task_id: str) -> dict[str, Any] | None:
     for line in reversed(data.split(b"\n")):
         entry, error = jsonl.decode_line(line) if line else (None, "empty")
-        if not error and entry is not None and entry.get("label") in ("claim", "bid") and (entry.get("data") or {}).get("subtask_id") == task_id:
+        if error or not isinstance(entry, dict) or entry.get("label") not in ("claim", "bid"):
+            continue
+        if (entry.get("data") or {}).get("subtask_id") == task_id:
             return entry
     return None
 
@@ -162,7 +164,8 @@ def forbid_not_offered(task: dict[str, Any], agent: str) -> None:
         raise Forbidden(f"subtask {task.get('id')} is not offered to {agent}")
 
 
-def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problems: str, offline: bool = False) -> dict[str, Any] | None:
+def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problems: str,
+                 offline: bool = False) -> dict[str, Any] | None:
     """The owner's `reject` (reason: policy) of a claim branch that fails its checks; once per claim commit."""
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)

@@ -64,7 +64,8 @@ def can_take(base: Snapshot, doc: dict[str, Any], task: dict[str, Any], agent: s
         if offer.get("exhausted"):
             raise Forbidden(f"subtask {task['id']} waits for its owner to revise the offer")
         if offer.get("to") != agent:
-            raise Forbidden(f"subtask {task['id']} is offered to {offer.get('to')}", hint="only they may take it while the offer stands")
+            raise Forbidden(f"subtask {task['id']} is offered to {offer.get('to')}",
+                            hint="only they may take it while the offer stands")
     registry = base.registry
     if registry.present:
         info = registry.info(agent)

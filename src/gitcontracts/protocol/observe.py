@@ -131,7 +131,8 @@ def _changed_stashes(ws: Workspace, old: str, new: str | None) -> list[str]:
 def _heads(ws: Workspace, remote: str | None, main: str) -> dict[str, str]:
     """The main branch and the claim branches (the remote's, by one `ls-remote`, before fetching anything)."""
     if remote:
-        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}") | gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
+        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}")
+        refs |= gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
     else:
         refs = gitlayer.local_refs(ws.root, "refs/heads/claim/")
         sha = gitlayer.resolve(ws.root, f"refs/heads/{main}")
@@ -197,7 +198,8 @@ def _claim_events(ws: Workspace, before: WatchState, claims: dict[str, str], mai
     for branch, sha in sorted(before.claims.items()):
         parts = branch.split("/")
         if branch not in claims and len(parts) == 4 and not (main and gitlayer.is_ancestor(ws.root, sha, main)):
-            events.append(event("claim-withdrawn", now, contract=parts[1], subtask=parts[2], agent=parts[3], ref=branch, commit=sha))
+            events.append(event("claim-withdrawn", now, contract=parts[1], subtask=parts[2], agent=parts[3], ref=branch,
+                                commit=sha))
     return events
 
 

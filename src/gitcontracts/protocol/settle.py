@@ -19,7 +19,8 @@ from gitcontracts.workspace import Workspace
 
 def settle(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
     def build(ctx: Context) -> Outcome:
-        names = [contract] if contract else [n[:-len(".yaml")] for n in ctx.base.names(".contracts/stashes") if n.endswith(".yaml")]
+        stashes = ctx.base.names(".contracts/stashes")
+        names = [contract] if contract else [n[:-len(".yaml")] for n in stashes if n.endswith(".yaml")]
         steps: list[dict[str, Any]] = []
         for name in names:
             doc, _ = ctx.contract(name)
@@ -51,7 +52,8 @@ def settle_contract(ctx: Context, name: str) -> list[dict[str, Any]]:
 
 def _due(ctx: Context, name: str, task: dict[str, Any]) -> dict[str, Any] | None:
     offer = task.get("offer")
-    if task.get("status") == "open" and isinstance(offer, dict) and not offer.get("exhausted") and passed(offer.get("expires"), ctx.now):
+    standing = isinstance(offer, dict) and task.get("status") == "open" and not offer.get("exhausted")
+    if isinstance(offer, dict) and standing and passed(offer.get("expires"), ctx.now):
         moved = move_offer(ctx, name, task)
         ctx.post(discussion(name), "status-update", {"subtask_id": task["id"], "agent_name": offer.get("to"),
                                                       "message": f"offer to {offer.get('to')} expired",

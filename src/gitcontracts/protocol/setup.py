@@ -24,7 +24,7 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
     if remote is not None and remote not in known:
         raise NotFound(f"this clone has no remote {remote!r}", hint=f"add it with `git remote add {remote} URL`, then retry")
     remote = remote or ("origin" if "origin" in known else None)
-    ws.agent  # an invalid agent name is refused before anything is written
+    _ = ws.agent  # an invalid agent name is refused before anything is written
 
     def build(ctx: Context) -> Outcome:
         for keep in KEEP:

@@ -20,7 +20,8 @@ def execution(contract: str) -> str:
 
 def _done(ctx: Context, action: str, contract: str, task_id: str | None, result: dict[str, Any]) -> Outcome:
     target = f"{contract}/{task_id}" if task_id else contract
-    return Outcome(Action(action, target, tuple(ctx.files), contract, task_id), {"contract": contract, "subtask": task_id, **result})
+    return Outcome(Action(action, target, tuple(ctx.files), contract, task_id),
+                   {"contract": contract, "subtask": task_id, **result})
 
 
 def progress(ws: Workspace, contract: str, task_id: str, message: str, data: dict[str, Any] | None = None,
@@ -57,7 +58,8 @@ def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) 
         doc, _ = ctx.contract(contract)
         task = owners_subtask(doc, contract, task_id, ctx.agent, "claimed", "completed")
         if not task.get("subcontract") and not has_entry(ctx, execution(contract), "deliverable", task_id):
-            raise Conflict(f"subtask {task_id} has no deliverable yet", hint="the assignee delivers first (`gitcontracts deliver`)")
+            raise Conflict(f"subtask {task_id} has no deliverable yet",
+                           hint="the assignee delivers first (`gitcontracts deliver`)")
         ctx.set_subtask(contract, task_id, {"status": "completed"})
         return _done(ctx, "complete", contract, task_id, {})
     return perform(ws, build, offline)

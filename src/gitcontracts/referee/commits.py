@@ -64,7 +64,8 @@ def check_staged(ws: Workspace) -> CheckResult:
         old, new = Snapshot(root, reader, head), Snapshot(root, reader, ":")
         judge = Judge(old=old, new=new, authority=old, actor=ws.agent, now=ws.now(),
                       schemas=_schemas_for(changes, old, new), claim_branch=parse_claim_branch(state.branch),
-                      merge_writers=(lambda path: gitlayer.writers(root, head or "", merging, path)) if merging and head else None)
+                      merge_writers=(lambda path: gitlayer.writers(root, head or "", merging, path))
+                      if merging and head else None)
         return CheckResult(0, len(changes), tuple(_judge_all(judge, changes, reader)))
     finally:
         reader.close()

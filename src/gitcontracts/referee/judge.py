@@ -98,7 +98,8 @@ def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         problems += status_problems(old_doc.get("content"), doc.get("content"), path)
     if judge.actor == owner and judge.claim_branch is None:
         return problems
-    if not is_contract or {k: v for k, v in old_doc.items() if k != "content"} != {k: v for k, v in doc.items() if k != "content"}:
+    envelope_changed = {k: v for k, v in old_doc.items() if k != "content"} != {k: v for k, v in doc.items() if k != "content"}
+    if not is_contract or envelope_changed:
         return problems + [judge.forbid(path, f"{judge.actor} may not change a stash owned by {owner}")]
     actor = Actor(judge.actor, False, judge.claim_branch)
     found, gains = non_owner_problems(old_doc.get("content"), doc.get("content"), actor, path, judge.now,

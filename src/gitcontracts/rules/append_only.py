@@ -23,7 +23,8 @@ def appended_lines(old: bytes, new: bytes, file: str) -> tuple[list[Problem], li
 
 def _rewrite(old: bytes, new: bytes, file: str) -> Problem:
     old_lines, new_lines = old.split(b"\n"), new.split(b"\n")
-    index = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b), min(len(old_lines), len(new_lines)))
+    pairs = enumerate(zip(old_lines, new_lines, strict=False))
+    index = next((i for i, (a, b) in pairs if a != b), min(len(old_lines), len(new_lines)))
     line = index + 1
     if index < len(old_lines) and old_lines[index] and old_lines[index] in new_lines[index + 1:]:
         what = f"line {line} was moved: committed lines may not be reordered"

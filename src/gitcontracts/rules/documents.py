@@ -159,7 +159,8 @@ def schema_doc_problems(doc: Any, file: str, stem: str | None) -> list[Problem]:
         return [Problem(file, "a schema file is a mapping (name, version, definition, ...)", "type")]
     checks: dict[str, Check] = {
         "name": _is_name, "description": _is_str,
-        "version": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v > 0 else "must be a positive whole number",
+        "version": lambda v: (None if isinstance(v, int) and not isinstance(v, bool) and v > 0
+                              else "must be a positive whole number"),
         "visibility": lambda v: None if v in ("public", "private") else "must be public or private",
         "target_type": lambda v: None if v in ("stash", "stream") else "must be stash or stream",
         "definition": lambda v: None if isinstance(v, (dict, bool)) else "must be a JSON Schema (a mapping)",

@@ -23,7 +23,8 @@ def compile_pattern(pattern: str) -> Any:
     except re2.error as exc:
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise InvalidContent(f"pattern {pattern!r} is not supported: {reason}",
-                             hint="patterns run in RE2 (linear time): no lookaround (?=, (?!) and no backreferences (\\1)") from None
+                             hint="patterns run in RE2 (linear time): "
+                                  "no lookaround (?=, (?!) and no backreferences (\\1)") from None
 
 
 def search(pattern: str, text: str) -> bool:

@@ -247,7 +247,8 @@ def _with_re2(cls: Any) -> Any:
             for key in extras:
                 yield from validator.descend(instance[key], extra, path=key)
         elif not extra and extras:
-            yield ValidationError(f"{', '.join(_short(repr(k), 60) for k in extras)} {'does' if len(extras) == 1 else 'do'} not match "
+            names, verb = ", ".join(_short(repr(k), 60) for k in extras), "does" if len(extras) == 1 else "do"
+            yield ValidationError(f"{names} {verb} not match "
                                   f"any of the regexes: {', '.join(map(repr, sorted(schema['patternProperties'])))}")
 
     overrides = {"pattern": pattern, "patternProperties": pattern_properties}

@@ -68,7 +68,8 @@ def non_owner_problems(old: Any, new: Any, actor: Actor, file: str, now: datetim
         return [Problem(file, f"{actor.name} may not replace a contract it does not own", FORBIDDEN)], []
     problems: list[Problem] = []
     if _without(old, "subtasks") != _without(new, "subtasks"):
-        problems.append(Problem(file, f"{actor.name} may change only subtasks of a contract it does not own", FORBIDDEN, "content"))
+        problems.append(Problem(file, f"{actor.name} may change only subtasks of a contract it does not own",
+                                FORBIDDEN, "content"))
     old_tasks, new_tasks = _tasks(old), _tasks(new)
     if list(old_tasks) != list(new_tasks):
         problems.append(Problem(file, f"{actor.name} may not add, remove or reorder subtasks", FORBIDDEN, "content.subtasks"))

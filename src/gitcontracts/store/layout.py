@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitcontracts.model import Problem
+
 from gitcontracts.errors import InvalidContent
 from gitcontracts.names import check_name
 
@@ -101,9 +103,7 @@ def classify(rel: str) -> str | None:
     return None
 
 
-def misplaced_problem(path: str) -> "Problem":
+def misplaced_problem(path: str) -> Problem:
     """A path under .contracts/ where the layout (SPEC 2) has no place for it."""
-    from gitcontracts.model import Problem
-
     return Problem(path, "not where .contracts/ keeps anything: stashes/NAME.yaml and schemas/NAME@N.yaml are files, "
                          "streams/NAME/ holds meta.yaml and AGENT.jsonl (SPEC 2)", "layout")
