@@ -115,10 +115,11 @@ def judge_landing(root: Path, reader: gitlayer.BlobReader, base: str | None, com
 
 def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: Snapshot, authority: Snapshot,
                   schemas: Any, ref: str | None, reader: gitlayer.BlobReader, now: datetime | None = None) -> list[Problem]:
-    actor = commit.trailers.get("Agent") or commit.author
+    actor = authority.registry.acting(commit.trailers.get("Agent") or commit.author, commit.email)
     if name_problem(actor):
         return [Problem(commit.changes[0].path if commit.changes else "", f"commit by {actor!r}: not a valid agent name; "
-                        "commits under .contracts/ carry an Agent: trailer or a valid author name", FORBIDDEN)]
+                        "commits under .contracts/ carry an Agent: trailer or a valid author name, or an email that "
+                        "agents.yaml gives one agent", FORBIDDEN)]
     merge = commit.parents[1:] and commit.parents[0]
     judge = Judge(old=old, new=new, authority=authority, actor=actor, now=now or _when(commit.when), schemas=schemas,
                   time_rules=now is not None,
@@ -162,7 +163,9 @@ def _parse_span(root: Path, span: str, main_branch: str) -> tuple[str | None, st
         raise UsageError(f"unknown revision {tip!r}")
     if base.strip("0") == "":
         main = gitlayer.resolve(root, main_branch) or gitlayer.resolve(root, f"origin/{main_branch}")
-        return (gitlayer.merge_base(root, main, tip_sha) if main else None), tip_sha
+        fork = gitlayer.merge_base(root, main, tip_sha) if main else None
+        # a first push of main itself (the forge's `before` is all zeros): everything from the root
+        return (None if fork == tip_sha else fork), tip_sha
     base_sha = gitlayer.resolve(root, base)
     if base_sha is None:
         raise UsageError(f"unknown revision {base!r}")

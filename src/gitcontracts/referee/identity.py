@@ -32,7 +32,8 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
             os.unlink(name)
     problems: list[Problem] = []
     for sig in signatures:
-        problems += commit_identity_problems(sha=sig.sha, actor=sig.actor, email=sig.email, status=sig.status,
+        problems += commit_identity_problems(sha=sig.sha, actor=registry.acting(sig.actor, sig.email), email=sig.email,
+                                             status=sig.status,
                                              signer=sig.signer, base=registry, added=added,
                                              require_signed=require_signed)
     return problems

@@ -30,6 +30,14 @@ class Registry:
     def info(self, agent: str) -> AgentInfo:
         return self.agents.get(agent, AgentInfo())
 
+    def acting(self, named: str, email: str) -> str:
+        """Who a commit is by: the agent it names when that is a valid name, else the one agent whose emails
+        include the author's (a person merging with a forge's button under "Ada Lovelace" acts as her agent)."""
+        if name_problem(named) is None:
+            return named
+        owners = [name for name, info in self.agents.items() if email.lower() in {e.lower() for e in info.emails}]
+        return owners[0] if len(owners) == 1 else named
+
 
 def parse_registry(doc: Any) -> Registry:
     """What a registry grants, read leniently: a malformed one (its own check says why) grants what it
