@@ -155,3 +155,9 @@ def test_an_expired_offer_can_no_longer_be_accepted(shared) -> None:
     git("commit", "-qm", "contracts: accept site/a\n\nAgent: alice", cwd=alice)
     refused = push(alice, "HEAD:refs/heads/main", env={"GITCONTRACTS_RECEIVE_NOW": "+2h"})  # ...received too late
     assert refused.returncode != 0 and "expired" in refused.stderr
+
+
+def test_rerunning_an_award_that_landed_says_so(claimed) -> None:
+    assert claimed("orchestrator", "award", "site", "a", "alice").code == 0
+    again = claimed("orchestrator", "award", "site", "a", "alice")
+    assert again.code == 0 and "already awarded to alice" in again.out

@@ -130,6 +130,10 @@ def award_build(ctx: Context, contract: str, task_id: str, winner: str, refs: di
     require_owner(doc, ctx.agent, "award a subtask")
     task = subtask(doc, contract, task_id)
     branch = claim_branch(contract, task_id, winner)
+    if branch not in refs and task.get("status") == "claimed" and task.get("assigned_agent") == winner:
+        return Outcome(Action("award", f"{contract}/{task_id}", ()),  # a rerun of an award that landed: it stands
+                       {"contract": contract, "subtask": task_id, "awarded_to": winner, "already": True,
+                        "rejected": []}, nothing=True)
     if branch not in refs:
         raise NotFound(f"no claim by {winner} on {contract}/{task_id}", hint=f"see `gitcontracts bids {contract} {task_id}`")
     if task.get("status") != "open":
