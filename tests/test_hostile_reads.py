@@ -41,3 +41,14 @@ def test_readers_skip_what_is_invalid_and_fsck_reports_it(cli, site: Path, case:
         assert result.code in expected and "Traceback" not in result.err, (args, result.code, result.err)
     found = cli("fsck", "--json")
     assert found.code == 3 and found.json["findings"], found.out
+
+
+def test_text_from_other_agents_cannot_drive_the_owners_terminal(cli, site: Path) -> None:
+    """ANSI escapes and bidi overrides in what agents write are shown as escapes in text output; JSON stays exact."""
+    evil = "done\x1b[2J\x1b[31m\r\u202eevil"
+    assert cli("ask", "site", "-m", evil, agent="mallory").code == 0
+    for args in (("log", "site"), ("stream", "read", "site-discussion"), ("stream", "latest", "site-discussion")):
+        shown = cli(*args)
+        assert shown.code == 0 and "\x1b" not in shown.out and "\u202e" not in shown.out and "\r" not in shown.out
+    exact = cli("stream", "latest", "site-discussion", "--json")
+    assert exact.json["data"]["message"] == evil

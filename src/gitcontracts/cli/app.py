@@ -27,13 +27,12 @@ class Options:
 
         Outside a git repository, or in one without .contracts/, a command that needs them says what to run
         (NEEDS). `check` (run inside git's own hooks) and `fsck` (which reports them) pass recover=False."""
-        from gitcontracts.workspace import open_workspace, require
-        ws = open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
+        from gitcontracts import api
+        ws = api.open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
         git, contracts = NEEDS.get(_command_path(), NEEDS[""])
-        require(ws, git=git, contracts=contracts)
+        api.require(ws, git=git, contracts=contracts)
         if recover:
-            from gitcontracts.ops.journal import recover as finish_interrupted
-            warn([f"gitcontracts: {line}" for line in finish_interrupted(ws.root)])
+            warn([f"gitcontracts: {line}" for line in api.recover_interrupted(ws.root)])
         return ws
 
 
@@ -90,10 +89,10 @@ def reading() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def read_workspace(compare: bool = True) -> tuple[Any, Any]:
     """The workspace of a read and its Freshness, after the clone was brought to the shared main where it
     could be (ops/freshness.py); when what it shows may not be the shared main, a note on stderr."""
-    from gitcontracts.ops.freshness import refresh
+    from gitcontracts import api
 
     ws = options().workspace()
-    state = refresh(ws, options().offline, compare)
+    state = api.refresh(ws, options().offline, compare)
     warn([state.note] if state.note else [])
     return ws, state
 
@@ -105,12 +104,16 @@ def emit(data: Any, text: str | Callable[[], str]) -> None:
     else:
         out = text() if callable(text) else text
         if out:
-            sys.stdout.write(out if out.endswith("\n") else out + "\n")
+            from gitcontracts.cli.failure import printable
+
+            sys.stdout.write(printable(out if out.endswith("\n") else out + "\n"))
 
 
 def warn(lines: list[str]) -> None:
     for line in lines:
-        print(line, file=sys.stderr)
+        from gitcontracts.cli.failure import printable
+
+        print(printable(line), file=sys.stderr)
 
 
 class LazyGroup(click.Group):

@@ -7,6 +7,18 @@ import sys
 from typing import Any, Sequence
 
 
+# Text other agents wrote (objectives, messages, names) reaches a person's terminal: control characters (ANSI
+# escapes that move the cursor or recolour, a carriage return that overwrites) and bidi overrides (that reorder
+# what is read) are shown as escapes instead. Line breaks and tabs stay; JSON output is never touched.
+_UNSAFE = {c: f"\\x{c:02x}" for c in (*range(0x00, 0x09), *range(0x0b, 0x20), 0x7f)}
+_UNSAFE.update({c: f"\\u{c:04x}" for c in (*range(0x80, 0xa0), 0x061c, 0x200e, 0x200f, *range(0x202a, 0x202f),
+                                             *range(0x2066, 0x206a))})
+
+
+def printable(text: str) -> str:
+    return text.translate(_UNSAFE)
+
+
 def print_traceback() -> None:
     import traceback
 
@@ -20,9 +32,9 @@ def fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, deta
             error["hint"] = hint
         print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
     else:
-        print(f"error: {message}", file=sys.stderr)
+        print(printable(f"error: {message}"), file=sys.stderr)
         if hint:
-            print(f"hint: {hint}", file=sys.stderr)
+            print(printable(f"hint: {hint}"), file=sys.stderr)
     return exit_code
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
+from gitcontracts import api
 from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
+from gitcontracts.cli.failure import printable
 from gitcontracts.cli.render import check_text, github_annotations, log_text
 from gitcontracts.errors import UsageError
 
@@ -31,29 +33,25 @@ def check(staged: bool, span: str | None, push: bool, receive: bool, main: str |
     """
     import sys
 
-    from gitcontracts.referee import commits as checking
-
     if sum(map(bool, (staged, span, push, receive))) != 1:
         raise UsageError("check takes one of --staged, --range A..B, --push or --receive")
     ws = options().workspace(recover=False)
     if staged:
-        result = checking.check_staged(ws)
+        result = api.check_staged(ws)
     elif receive:
-        from gitcontracts.referee.receive import check_receive, parse_updates
-
-        updates = parse_updates(sys.stdin.read())
-        result = check_receive(ws.root, updates, main or ws.main_branch, ws.now())
+        updates = api.parse_updates(sys.stdin.read())
+        result = api.check_receive(ws.root, updates, main or ws.main_branch, ws.now(), api.push_options(os.environ))
     else:
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"
             ref = ref or os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
-        result = checking.check_range(ws.root, span or "", ref, ws.main_branch)
+        result = api.check_range(ws.root, span or "", ref, ws.main_branch)
     if options().as_json or fmt == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     elif fmt == "github":
         print(github_annotations(result.problems))
     else:
-        print(check_text(result))
+        print(printable(check_text(result)))
     return result.exit_code
 
 
@@ -66,9 +64,7 @@ def hooks() -> None:
 @shared()
 def hooks_install() -> None:
     """pre-commit and pre-push here (pre-receive in a bare repository), chaining to hooks already there."""
-    from gitcontracts.ops import hooks as hook_ops
-
-    installed = hook_ops.install_hooks(options().workspace().root)
+    installed = api.install_hooks(options().workspace().root)
     emit({"installed": installed}, lambda: "\n".join(f"installed {h}" for h in installed))
 
 
@@ -79,9 +75,7 @@ def hooks_install() -> None:
 @click.argument("path", required=False, default="shard")
 def merge_shard(ancestor: str, ours: str, theirs: str, path: str) -> None:
     """The git merge driver for stream shards (%O %A %B %P)."""
-    from gitcontracts.ops.merge_shard import merge_files
-
-    merge_files(Path(ancestor), Path(ours), Path(theirs), path)
+    api.merge_files(Path(ancestor), Path(ours), Path(theirs), path)
 
 
 @click.command()
@@ -89,10 +83,8 @@ def merge_shard(ancestor: str, ours: str, theirs: str, path: str) -> None:
 @reading()
 def log(contract: str) -> None:
     """The contract's timeline: commits (by trailer) and stream entries, in order."""
-    from gitcontracts.ops.history import contract_log
-
     ws, fresh = read_workspace()
-    items = contract_log(ws, contract)
+    items = api.contract_log(ws, contract)
     emit(fresh.mark({"contract": contract, "timeline": items}), lambda: log_text(items))
 
 
@@ -111,12 +103,11 @@ def watch(once: bool, interval: float, on: tuple[str, ...]) -> int:
     Example: gitcontracts watch --json --on claim-opened='notify-send "new claim"'
     """
     from gitcontracts.cli.render import event_line
-    from gitcontracts.watch import watch as run
 
     as_json = options().as_json
 
     def emit(event: dict) -> None:
-        print(json.dumps(event, ensure_ascii=False) if as_json else event_line(event), flush=True)
+        print(json.dumps(event, ensure_ascii=False) if as_json else printable(event_line(event)), flush=True)
 
     commands = {}
     for item in on:
@@ -124,7 +115,7 @@ def watch(once: bool, interval: float, on: tuple[str, ...]) -> int:
         if not sep or not event or not command:
             raise UsageError(f"--on takes EVENT=CMD, got {item!r}", hint="for example --on claim-opened='echo $GITCONTRACTS_EVENT'")
         commands[event] = command
-    return run(options().workspace(), emit, interval, once, options().offline, on=commands)
+    return api.watch(options().workspace(), emit, interval, once, options().offline, on=commands)
 
 
 COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log, "watch": watch}
