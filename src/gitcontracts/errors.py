@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 
 class GitContractsError(Exception):
+    """Could not do it: a message, a hint of what to do, and the exit code and code string of its kind."""
     exit_code = 1
     code = "unexpected"
 
@@ -23,25 +24,30 @@ class GitContractsError(Exception):
 
 
 class UsageError(GitContractsError):
+    """Exit 2: the call itself is wrong (an option, a name, a missing argument)."""
     exit_code = 2
     code = "usage"
 
 
 class InvalidContent(GitContractsError):
+    """Exit 3: content a schema or rule refuses; nothing was written."""
     exit_code = 3
     code = "invalid"
 
 
 class Conflict(GitContractsError):
+    """Exit 4: the state moved on (taken, already there, expired, main kept moving)."""
     exit_code = 4
     code = "conflict"
 
 
 class NotFound(GitContractsError):
+    """Exit 5: no such contract, stream, stash, schema, repository or workspace."""
     exit_code = 5
     code = "not_found"
 
 
 class Forbidden(GitContractsError):
+    """Exit 6: the acting agent may not do that (SPEC 6.4)."""
     exit_code = 6
     code = "forbidden"

@@ -1,8 +1,8 @@
-"""Plain values the layers pass around: frozen dataclasses, no I/O."""
+"""Plain values the layers pass around: frozen dataclasses, and the typed dicts the actions return. No I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class SchemaDoc:
+    """A schema (SPEC 4): built in, or published under .contracts/schemas/ as NAME@N.yaml."""
     name: str
     version: int
     definition: Any
@@ -89,6 +90,7 @@ class Stash:
 
 @dataclass(frozen=True)
 class StreamMeta:
+    """A stream's header, its meta.yaml (SPEC 5)."""
     stream: str
     owner: str
     created: str
@@ -109,3 +111,168 @@ class StreamMeta:
                           ttl=doc.get("ttl"), discoverable=bool(doc.get("discoverable", False)),
                           linked_stash=doc.get("linked_stash"), description=doc.get("description") or "",
                           schema=doc.get("schema"))
+
+
+# What the actions of the library return (api.py). At run time they are the plain dicts the actions always
+# returned, and what `--json` prints; these types name their keys for the reader and for mypy.
+
+class Entry(TypedDict):
+    """One stream entry (SPEC 5): a line of the acting agent's shard."""
+    id: str
+    ts: str
+    agent: str
+    label: str
+    data: Any
+
+
+class Landed(TypedDict):
+    """Every mutating action's result: the commit it landed as (None when nothing changed, or with
+    commit=False: the change is left in the working tree) and whether it was pushed to the remote."""
+    commit: str | None
+    pushed: bool
+
+
+class EntryResult(Entry, Landed):
+    """`post_entry`: the entry written."""
+
+
+class InitResult(Landed):
+    """`init_workspace`."""
+    root: str
+    created: list[str]       # the files it wrote; [] when the workspace was there already
+    remote: str | None
+
+
+class SchemaAdded(Landed):
+    """`add_schema`."""
+    schema: str              # NAME@N
+    path: str
+    changed: bool            # False: the same file was published already
+
+
+class _StashWritten(Landed):
+    stash: str
+    path: str
+
+
+class StashWritten(_StashWritten, total=False):
+    """`put_stash`: the stash's path and its envelope as written (SPEC 3); optional keys are left out."""
+    name: str
+    schema: str
+    owner: str
+    description: str
+    labels: list[str]
+    discoverable: bool
+    created: str
+    content: Any
+
+
+class StreamCreated(Landed):
+    """`create_stream`: the stream's meta.yaml (SPEC 5)."""
+    stream: str
+    owner: str
+    created: str
+    ttl: int | None
+    discoverable: bool
+    linked_stash: str | None
+    description: str
+    schema: str | None
+
+
+class ContractAnnounced(Landed):
+    """`new_contract`: the contract's stash and streams, in one commit."""
+    name: str
+    stash: dict[str, Any]    # the contract's stash document
+    streams: list[str]       # its -execution and -discussion streams
+    paths: list[str]
+
+
+class ChildAnnounced(Landed):
+    """`new_child`: a contract carrying out the parent subtask, which names it as its `subcontract`."""
+    name: str
+    parent: str              # CONTRACT/SUBTASK
+    paths: list[str]
+
+
+class Patched(Landed):
+    """`patch`: formatting and comments stay when `formatting_kept`."""
+    name: str
+    items_matched: list[int]  # per update item, the elements it matched
+    written: bool
+    formatting_kept: bool
+
+
+class _OnSubtask(Landed):
+    contract: str
+    subtask: str
+
+
+class ClaimResult(_OnSubtask):
+    """`claim`: a claim or, with a bid, a bid."""
+    agent: str
+    award: str               # first, review or lowest-bid
+    branch: str | None       # the claim branch for the owner to award; None for `award: first`
+    entry: Entry
+
+
+class _Awarded(_OnSubtask):
+    awarded_to: str
+    rejected: list[str]      # the other bidders
+
+
+class AwardResult(_Awarded, total=False):
+    """`award`: the owner merged the winner's claim branch; `already` when a rerun finds it awarded (no commit)."""
+    reason: str
+    already: bool
+
+
+class OfferResult(_OnSubtask):
+    """`offer`."""
+    offer: dict[str, Any]    # the offer's terms on the subtask
+    entry: Entry
+
+
+class AcceptResult(_OnSubtask):
+    """`accept`: the subtask is claimed by the agent it was offered to."""
+    agent: str
+    entry: Entry
+
+
+class RejectResult(_OnSubtask):
+    """`reject` of an offer."""
+    reason: str
+    offer: dict[str, Any] | None  # where the offer moved; None when the subtask is open for bids again
+    entry: Entry
+
+
+class _Work(Landed):
+    contract: str
+    subtask: str | None      # None for a question about the whole contract
+
+
+class WorkResult(_Work, total=False):
+    """progress, deliver, release, ask, answer (with the entry posted) and complete (without)."""
+    entry: Entry
+
+
+class SettleResult(Landed):
+    """`settle`: the owner's automatic steps taken."""
+    steps: list[dict[str, Any]]  # each {step, contract, subtask, ...}; [] when nothing was due
+
+
+class _AgentAdded(Landed):
+    agent: str
+
+
+class AgentAdded(_AgentAdded, total=False):
+    """`add_agent`: the agent's entry in agents.yaml as written."""
+    emails: list[str]
+    signing_keys: list[str]
+    capabilities: list[str]
+    capacity: int
+
+
+class GcResult(Landed):
+    """`gc`."""
+    archived: list[str]      # the streams moved to .contracts/archive/
+    agent: str

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Workspace:
+    """A repository root, its clock and the acting agent; the stores open on first use."""
     root: Path
     agent_option: str | None = None
     clock: Callable[[], datetime] = utcnow

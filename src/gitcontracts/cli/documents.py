@@ -158,15 +158,13 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
     base = yamlsafe.load(read_input(file), file) if file else None
     if objective is None and not (isinstance(base, dict) and "objective" in base):
         raise UsageError("new needs --objective (or an objective in --file)")
-    from gitcontracts.protocol.announce import announce, new_child
-
     if parent:
-        child = new_child(options().workspace(), name, parent, objective, pairs, budget, deadline, base, description,
-                          labels, not private, options().offline, force)
+        child = api.new_child(options().workspace(), name, parent, objective, pairs, budget, deadline, base, description,
+                              labels, not private, options().offline, force)
         emit(child, lambda: f"announced contract {name} for {parent}\n  " + "\n  ".join(child["paths"]))
         return
-    result = announce(options().workspace(), name, objective, pairs, budget, deadline, base, description, labels,
-                      not private, options().offline, force)
+    result = api.new_contract(options().workspace(), name, objective, pairs, budget, deadline, base, description, labels,
+                              not private, options().offline, force)
     emit(result, lambda: f"announced contract {name}\n  " + "\n  ".join(result["paths"]))
 
 
@@ -190,9 +188,7 @@ def patch(name: str, json_file: str | None, array_path: str | None, matches: tup
                                  "set": parse_pairs(sets, "--set"), "unset": list(unsets)}]}
     else:
         raise UsageError("patch needs --json-file F, or --path P --match K=V --set K=V")
-    from gitcontracts.protocol.edits import patch as run_patch
-
-    result = run_patch(options().workspace(), name, doc, options().offline)
+    result = api.patch(options().workspace(), name, doc, options().offline)
     emit(result, lambda: f"patched {name}: items matched {list(result['items_matched'])}"
          + ("" if result["written"] else " (nothing changed)"))
 
@@ -232,9 +228,7 @@ def fsck(repair: bool) -> int:
 @shared()
 def demo(directory: str | None) -> None:
     """Run a contract's life end to end in a fresh repository and tell what happened."""
-    from gitcontracts.demo import run_demo
-
-    run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
+    api.run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
 
 
 @click.command()
@@ -245,9 +239,7 @@ def gc() -> None:
     \b
     Example: gitcontracts gc --json
     """
-    from gitcontracts.protocol.documents import gc as collect
-
-    result = collect(options().workspace(), offline=options().offline)
+    result = api.gc(options().workspace(), offline=options().offline)
     emit(result, lambda: ("archived " + ", ".join(result["archived"])) if result["archived"] else "nothing has expired")
 
 

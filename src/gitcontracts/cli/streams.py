@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gitcontracts.ops import streams as stream_ops
+from gitcontracts import api
 from gitcontracts.cli.app import emit, options, read_workspace, reading, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
 from gitcontracts.errors import InvalidContent
@@ -26,10 +26,8 @@ def stream() -> None:
 @shared(mutating=True)
 def stream_create(name: str, linked_stash: str | None, ttl: int | None, discoverable: bool, description: str,
                   schema_ref: str | None) -> None:
-    from gitcontracts.protocol.documents import create_stream
-
-    meta = create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref,
-                         offline=options().offline)
+    meta = api.create_stream(options().workspace(), name, linked_stash, ttl, discoverable, description, schema_ref,
+                             offline=options().offline)
     emit(meta, f"created stream {name}")
 
 
@@ -43,9 +41,7 @@ def stream_post(name: str, label: str, data_text: str) -> None:
         data = parse_json(data_text)
     except ValueError as exc:
         raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
-    from gitcontracts.protocol.documents import post_entry
-
-    entry = post_entry(options().workspace(), name, label, data, offline=options().offline)
+    entry = api.post_entry(options().workspace(), name, label, data, offline=options().offline)
     emit(entry, lambda: f"posted {entry['id']} to {name} ({label})")
 
 
@@ -57,7 +53,7 @@ def stream_post(name: str, label: str, data_text: str) -> None:
 @reading()
 def stream_read(name: str, label: str | None, since: str | None, limit: int | None) -> None:
     ws, fresh = read_workspace()
-    result = stream_ops.read_stream(ws, name, label, since, limit)
+    result = api.read_stream(ws, name, label, since, limit)
     warn(result.warnings)
     emit(fresh.mark(result.to_dict()), lambda: "\n".join(entry_line(e) for e in result.entries) or "no entries")
 
@@ -68,7 +64,7 @@ def stream_read(name: str, label: str | None, since: str | None, limit: int | No
 @reading()
 def stream_latest(name: str, label: str | None) -> None:
     ws, _ = read_workspace(compare=False)  # the polling call: within fetch_ttl, no git process (cli/fast.py too)
-    entry, warnings = stream_ops.latest_entry(ws, name, label)
+    entry, warnings = api.latest_entry(ws, name, label)
     warn(warnings)
     emit(entry, lambda: entry_line(entry))
 
@@ -81,10 +77,8 @@ def stream_latest(name: str, label: str | None) -> None:
 @reading()
 def discover(schema_ref: str | None, query: str | None, linked_to: str | None, include_expired: bool) -> None:
     """List discoverable, unexpired stashes and streams (of the shared main, with a remote)."""
-    from gitcontracts.ops import discover as discovery
-
     ws, fresh = read_workspace()
-    results = discovery.discover(ws, schema_ref, query, linked_to, include_expired)
+    results = api.discover(ws, schema_ref, query, linked_to, include_expired)
     emit(fresh.mark({"results": results}), lambda: discover_text(results))
 
 
