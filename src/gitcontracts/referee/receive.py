@@ -97,6 +97,12 @@ def _claim(root: Path, update: RefUpdate, main: str, main_tip: str | None, pushe
     fork = gitlayer.merge_base(root, main_tip, update.new) if main_tip else None
     if fork == update.new:
         return _refused(update.ref, f"a claim branch carries {agent}'s claim on top of main; this one carries nothing")
+    span = f"{fork}..{update.new}" if fork else update.new
+    outside = [p for p in gitlayer.output(root, "diff", "--name-only", "--no-renames", *span.split("..")).splitlines()
+               if not p.startswith(".contracts/")] if fork else []
+    if outside:
+        return _refused(update.ref, f"a claim branch changes only .contracts/ (its claim); this one also changes "
+                                    f"{', '.join(outside[:5])}")
     return check_range(root, f"{fork or ''}..{update.new}", update.ref, main, now)
 
 
