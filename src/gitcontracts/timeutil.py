@@ -100,4 +100,9 @@ def resolve_moment(text: str, now: datetime) -> str:
     """A duration from now or a date-time, as an RFC 3339 string (for --expires, --deadline)."""
     if is_datetime(text):
         return text
-    return format_seconds(now + parse_duration(text))
+    return format_seconds(whole_second_after(now + parse_duration(text)))
+
+
+def whole_second_after(moment: datetime) -> datetime:
+    """The moment rounded up to a whole second: a window written in seconds is never cut short."""
+    return moment.replace(microsecond=0) + timedelta(seconds=1) if moment.microsecond else moment

@@ -12,7 +12,7 @@ from gitcontracts.protocol.guards import can_take, owners_subtask, subtask
 from gitcontracts.rules.documents import REJECT_REASONS
 from gitcontracts.rules.offers import advance
 from gitcontracts.rules.timing import is_past, moved_expires
-from gitcontracts.timeutil import parse_datetime, resolve_moment
+from gitcontracts.timeutil import is_duration, parse_duration, parse_datetime, resolve_moment
 from gitcontracts.workspace import Workspace
 
 
@@ -32,8 +32,11 @@ def offer(ws: Workspace, contract: str, task_id: str, to: str, fallback: Sequenc
         data: dict[str, Any] = {"subtask_id": task_id, "agent_name": to, "message": message}
         if expires:
             terms["expires"] = resolve_moment(expires, ctx.now)
-            # the window each agent of the chain gets, from when the offer reaches it (SPEC 12)
-            terms["window"] = data["expires_in"] = round((parse_datetime(terms["expires"]) - ctx.now).total_seconds())
+            # the window each agent of the chain gets, from when the offer reaches it (SPEC 12): the duration
+            # asked for, never cut short by the microseconds of now (`1d` is 86400 s, `2s` is 2)
+            window = (parse_duration(expires).total_seconds() if is_duration(expires)
+                      else (parse_datetime(terms["expires"]) - ctx.now).total_seconds())
+            terms["window"] = data["expires_in"] = max(1, round(window))
         terms["on_exhausted"] = then
         ctx.set_subtask(contract, task_id, {"offer": terms})
         entry = ctx.post(discussion(contract), "offer", data)

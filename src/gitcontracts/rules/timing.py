@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from gitcontracts.formats import jsonl
 from gitcontracts.model import Problem
-from gitcontracts.timeutil import format_seconds, parse_datetime
+from gitcontracts.timeutil import format_seconds, parse_datetime, whole_second_after
 
 DEFAULT_WINDOW = 86_400  # seconds the next agent of an offer chain gets when the owner named no window
 RULE = "clock"
@@ -54,7 +54,7 @@ def window_of(offer: dict[str, Any]) -> float:
 
 def moved_expires(offer: dict[str, Any], now: datetime) -> str:
     """The `expires` of an offer that moves to the next agent now."""
-    return format_seconds(now + timedelta(seconds=window_of(offer)))
+    return format_seconds(whole_second_after(now + timedelta(seconds=window_of(offer))))
 
 
 def move_time_problem(before: dict[str, Any], after: dict[str, Any], now: datetime, skew: float, file: str,
