@@ -143,3 +143,23 @@ def test_every_document_command_is_one_commit_with_trailers(repo: Path, cli, com
     assert result.json["commit"] == git("rev-parse", "HEAD", cwd=repo) and result.json["pushed"] is False
     assert git("rev-parse", "HEAD~1", cwd=repo) == before
     assert "Agent: orchestrator" in git("log", "-1", "--format=%B", cwd=repo)
+
+
+def test_a_clone_made_before_init_joins_the_shared_main_by_itself(tmp_path: Path) -> None:
+    remote = tmp_path / "shared.git"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    owner, early, later_init = clone_of(remote, "orchestrator"), clone_of(remote, "bot-1"), clone_of(remote, "bot-2")
+    assert run_cli("init", "--remote", "origin", cwd=owner, agent="orchestrator").code == 0
+    assert run_cli("new", "site", "--objective", "x", "--subtask", "a:first", cwd=owner, agent="orchestrator").code == 0
+    found = run_cli("discover", "--json", cwd=early, agent="bot-1")
+    assert found.code == 0 and "site" in [r["name"] for r in found.json["results"]]
+    assert run_cli("claim", "site", "a", cwd=early, agent="bot-1").code == 0
+    again = run_cli("init", cwd=later_init, agent="bot-2")
+    assert again.code == 0 and (later_init / ".contracts/stashes/site.yaml").exists()
+
+
+def test_no_hint_ever_suggests_acting_as_another_agent(tmp_path: Path) -> None:
+    remote, owner = make_shared(tmp_path)
+    run_cli("new", "site", "--objective", "x", "--subtask", "a:first", cwd=owner, agent="orchestrator")
+    result = run_cli("complete", "site", "a", cwd=clone_of(remote, "bot-1"), agent="bot-1")
+    assert result.code == 6 and "orchestrator" in result.err and "--agent" not in result.err

@@ -84,6 +84,19 @@ def require(ws: Workspace, git: bool = True, contracts: bool = True) -> Workspac
     return _workspace.require(ws, git, contracts)
 
 
+def in_repository(root: Path) -> bool:
+    """Whether `root` is in a git repository (found without running git)."""
+    return _workspace.in_repository(root)
+
+
+def join_shared(ws: Workspace) -> str | None:
+    """Bring a clone made before its remote's main had `.contracts/` (or anything) up to that main: fetch it and
+    fast-forward the checked-out branch. Returns why it could not, or None."""
+    from gitcontracts.ops.freshness import join
+
+    return join(ws)
+
+
 def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False) -> InitResult:
     """Create .contracts/ (config.yaml, the folders, the merge attribute) in one commit; again, nothing changes.
 

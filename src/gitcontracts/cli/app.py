@@ -30,6 +30,10 @@ class Options:
         from gitcontracts import api
         ws = api.open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
         git, contracts = NEEDS.get(_command_path(), NEEDS[""])
+        if contracts and git and not ws.layout.contracts.is_dir() and api.in_repository(ws.root):
+            note = api.join_shared(ws)  # a clone made before the shared main had .contracts/: bring it along
+            if note and not ws.layout.contracts.is_dir():
+                warn([f"note: {note}"])
         api.require(ws, git=git, contracts=contracts)
         if recover:
             warn([f"gitcontracts: {line}" for line in api.recover_interrupted(ws.root)])

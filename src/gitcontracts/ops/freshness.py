@@ -156,3 +156,17 @@ def _follow(ws: Workspace, remote: str) -> str | None:
     if gitlayer.is_ancestor(ws.root, tip, head.head):
         return f"{differs} (it has commits not pushed); push them to share them"
     return f"{differs} (they have diverged); `git pull --rebase {remote} {main}`, then push"
+
+
+def join(ws: Workspace) -> str | None:
+    """A clone made before the shared main had `.contracts/` (or before it had anything): fetch its remote's
+    main and fast-forward the checked-out branch to it, so that the workspace appears without a `git pull`.
+    Returns why it could not (None when it did, or there is no remote to join)."""
+    from gitcontracts import gitlayer
+
+    remotes = gitlayer.remotes(ws.root)
+    remote = "origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else None)
+    if remote is None:
+        return None
+    problem = _fetch(ws, remote)
+    return problem if problem is not None else _follow(ws, remote)

@@ -21,7 +21,8 @@ def subtask(doc: dict[str, Any], contract: str, task_id: str) -> dict[str, Any]:
 
 def require_owner(doc: dict[str, Any], agent: str, what: str) -> None:
     if doc.get("owner") != agent:
-        raise Forbidden(f"only the owner {doc.get('owner')} may {what}", hint="act as the owner with --agent")
+        raise Forbidden(f"only the owner {doc.get('owner')} may {what}",
+                        hint=f"ask {doc.get('owner')} to do it (`gitcontracts ask CONTRACT -m ...` reaches the owner)")
 
 
 def owners_subtask(doc: dict[str, Any], contract: str, task_id: str, agent: str, status: str, done: str) -> dict[str, Any]:

@@ -38,6 +38,9 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
         result = {"root": str(ws.root), "created": sorted(ctx.files), "remote": remote}
         return Outcome(Action("init", ".contracts", tuple(ctx.files)), result, nothing=not ctx.files)
 
+    if remote and not offline and not ws.layout.contracts.is_dir():
+        from gitcontracts.ops.freshness import join
+        join(ws)  # a clone made before the shared main had .contracts/: take it rather than start anew
     result = perform(ws, build, offline, remote=None if offline else remote)
     if ws.commit:
         register_merge_driver(ws.root)
