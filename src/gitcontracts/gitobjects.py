@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 TREE_MODE = b"40000"
 FILE_MODE = b"100644"
@@ -48,7 +49,9 @@ class ObjectStore:
             folder.mkdir(exist_ok=True)
             temp = folder / f"tmp_obj_gitcontracts_{os.getpid()}_{os.urandom(4).hex()}"
             with open(temp, "wb") as handle:
-                handle.write(zlib.compress(data, 1))
+                # a big tree (a folder of thousands) is stored, not squeezed: its ids do not compress, and
+                # `git gc` packs it soon anyway; small objects get zlib's fastest level
+                handle.write(zlib.compress(data, 0 if len(data) > SPLICE_FROM else 1))
             os.chmod(temp, 0o444)
             os.replace(temp, path)
             self.written.append(hexid)
@@ -63,14 +66,13 @@ def object_folder(git_dir: Path) -> Path:
     return git_dir / "objects"
 
 
+_ENTRY = {width: re.compile(rb"([0-7]+) ([^\0]+)\0(.{%d})" % width, re.DOTALL) for width in (20, 32)}
+
+
 def parse_tree(body: bytes, width: int) -> dict[bytes, TreeEntry]:
-    entries, position = {}, 0
-    while position < len(body):
-        space = body.index(b" ", position)
-        nul = body.index(b"\0", space)
-        entries[body[space + 1:nul]] = TreeEntry(body[position:space], body[nul + 1:nul + 1 + width])
-        position = nul + 1 + width
-    return entries
+    """A tree's entries, in the tree's own (git's sorted) order. One regex pass in C: each match starts where
+    the last ended, so an object id that happens to hold a space or a NUL cannot shift the parse."""
+    return {m[2]: TreeEntry(m[1], m[3]) for m in _ENTRY[width].finditer(body)}
 
 
 def _sort_key(item: tuple[bytes, TreeEntry]) -> bytes:
@@ -78,17 +80,33 @@ def _sort_key(item: tuple[bytes, TreeEntry]) -> bytes:
     return name + b"/" if entry.is_tree else name  # git's order: a folder sorts as if its name ended in '/'
 
 
-def tree_body(entries: Mapping[bytes, TreeEntry]) -> bytes:
-    return b"".join(b"%s %s\0%s" % (e.mode, name, e.oid) for name, e in sorted(entries.items(), key=_sort_key))
+def tree_body(entries: Mapping[bytes, TreeEntry], in_order: bool = False) -> bytes:
+    """The tree's bytes; `in_order`: the entries are already in git's order (only ids changed), no sort."""
+    items = entries.items() if in_order else sorted(entries.items(), key=_sort_key)
+    return b"".join(b"%s %s\0%s" % (e.mode, name, e.oid) for name, e in items)
 
 
 def edit_tree(store: ObjectStore, read_tree: Callable[[bytes], bytes | None], tree: bytes | None,
               changes: Mapping[str, bytes | None], width: int) -> bytes | None:
     """The id of `tree` with `changes` (path -> content, None: removed) applied; None when it ends empty.
 
-    Reads and writes only the trees on the paths of the changes."""
-    entries = parse_tree(read_tree(tree) or b"", width) if tree else {}
+    Reads and writes only the trees on the paths of the changes; a tree whose names stay the same (the common
+    case: a file or folder that was there changes) keeps its order and is not sorted again."""
+    body = (read_tree(tree) or b"") if tree else b""
+    if len(body) > SPLICE_FROM:
+        spliced = _splice(store, read_tree, body, changes, width)
+        if spliced is not None:
+            return store.write(b"tree", spliced)
+    entries = parse_tree(body, width)
+    reorder = False
     nested: dict[str, dict[str, bytes | None]] = {}
+
+    def put(name: bytes, entry: TreeEntry) -> None:
+        nonlocal reorder
+        old = entries.get(name)
+        reorder = reorder or old is None or old.is_tree != entry.is_tree
+        entries[name] = entry
+
     for path, data in changes.items():
         head, sep, rest = path.partition("/")
         if sep:
@@ -100,7 +118,7 @@ def edit_tree(store: ObjectStore, read_tree: Callable[[bytes], bytes | None], tr
         else:
             old = entries.get(name)
             mode = old.mode if old is not None and not old.is_tree and old.mode.startswith(b"100") else FILE_MODE
-            entries[name] = TreeEntry(mode, store.write(b"blob", data))
+            put(name, TreeEntry(mode, store.write(b"blob", data)))
     for folder, sub in nested.items():
         name = folder.encode("utf-8", "surrogateescape")
         old = entries.get(name)
@@ -108,10 +126,68 @@ def edit_tree(store: ObjectStore, read_tree: Callable[[bytes], bytes | None], tr
         if child is None:
             entries.pop(name, None)
         else:
-            entries[name] = TreeEntry(TREE_MODE, child)
+            put(name, TreeEntry(TREE_MODE, child))
     if not entries:
         return None
-    return store.write(b"tree", tree_body(entries))
+    return store.write(b"tree", tree_body(entries, in_order=not reorder and tree is not None))
+
+
+SPLICE_FROM = 65_536  # bytes: a tree this big (a folder of thousands) is edited in place, not parsed whole
+
+
+def _entry_at(body: bytes, name: bytes, width: int) -> tuple[int, int, TreeEntry] | None:
+    """Where the entry `name` lies in a tree's bytes: (start, end, entry), found with one search in C and
+    proven to start at an entry boundary (a mode after the previous entry's id, or the start)."""
+    at = body.find(b" " + name + b"\0")
+    while at != -1:
+        start = at
+        while start > 0 and 0x30 <= body[start - 1] <= 0x37:
+            start -= 1
+        end = at + len(name) + 2 + width
+        boundary = start == 0 or (start > width and body[start - width - 1] == 0)
+        if at - start in (5, 6) and boundary and end <= len(body):
+            return start, end, TreeEntry(body[start:at], body[end - width:end])
+        at = body.find(b" " + name + b"\0", at + 1)
+    return None
+
+
+def _splice(store: ObjectStore, read_tree: Callable[[bytes], bytes | None], body: bytes,
+            changes: Mapping[str, bytes | None], width: int) -> bytes | None:
+    """The big tree with its changed entries replaced in place; None when a change adds or removes a name
+    (then the caller parses and sorts)."""
+    nested: dict[str, dict[str, bytes | None]] = {}
+    direct: dict[str, bytes | None] = {}
+    for path, data in changes.items():
+        head, sep, rest = path.partition("/")
+        if sep:
+            nested.setdefault(head, {})[rest] = data
+        else:
+            direct[head] = data
+    edits = []
+    pending: list[tuple[str, Any]] = [*direct.items(), *nested.items()]
+    for name, data in pending:
+        raw = name.encode("utf-8", "surrogateescape")
+        found = _entry_at(body, raw, width)
+        if found is None or data is None:
+            return None
+        start, end, old = found
+        if isinstance(data, dict):
+            if not old.is_tree:
+                return None
+            child = edit_tree(store, read_tree, old.oid, data, width)
+            if child is None:
+                return None
+            entry = TreeEntry(TREE_MODE, child)
+        else:
+            if old.is_tree:
+                return None
+            entry = TreeEntry(old.mode if old.mode.startswith(b"100") else FILE_MODE, store.write(b"blob", data))
+        edits.append((start, end, b"%s %s\0%s" % (entry.mode, raw, entry.oid)))
+    out, position = [], 0
+    for start, end, replacement in sorted(edits):
+        out += [body[position:start], replacement]
+        position = end
+    return b"".join([*out, body[position:]])
 
 
 def signature_line(name: str, email: str, seconds: int, offset_minutes: int) -> bytes:
