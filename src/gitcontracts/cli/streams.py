@@ -7,8 +7,6 @@ import click
 from gitcontracts import api
 from gitcontracts.cli.app import emit, options, read_workspace, reading, shared, warn
 from gitcontracts.cli.render import discover_text, entry_line
-from gitcontracts.errors import InvalidContent
-from gitcontracts.formats.jsonl import parse_json
 
 
 @click.group()
@@ -34,15 +32,17 @@ def stream_create(name: str, linked_stash: str | None, ttl: int | None, discover
 @stream.command("post")
 @click.argument("name")
 @click.option("--label", required=True)
-@click.option("--data", "data_text", default="{}", help="The entry's data as JSON.")
+@click.option("--data", "data_text", default="{}", help="The entry's data: JSON, @FILE (a file of JSON) or - (stdin).")
 @shared(mutating=True)
 def stream_post(name: str, label: str, data_text: str) -> None:
-    try:
-        data = parse_json(data_text)
-    except ValueError as exc:
-        raise InvalidContent(f"--data is not valid JSON: {exc}", hint='write e.g. --data \'{"message": "hi"}\'') from None
-    entry = api.post_entry(options().workspace(), name, label, data, offline=options().offline)
-    emit(entry, lambda: f"posted {entry['id']} to {name} ({label})")
+    """Append an entry to your shard of a stream.
+
+    \b
+    Example: gitcontracts stream post site-execution --label progress --data '{"message": "half done"}'
+    """
+    from gitcontracts.cli.fast import post_and_print
+
+    post_and_print(options().workspace(), name, label, data_text, options().offline, options().as_json)
 
 
 @stream.command("read")
