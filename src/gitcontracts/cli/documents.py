@@ -243,4 +243,5 @@ def gc() -> None:
     emit(result, lambda: ("archived " + ", ".join(result["archived"])) if result["archived"] else "nothing has expired")
 
 
-COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck, "demo": demo, "gc": gc}
+COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck,
+            "demo": demo, "gc": gc}

@@ -113,7 +113,8 @@ def watch(once: bool, interval: float, on: tuple[str, ...]) -> int:
     for item in on:
         event, sep, command = item.partition("=")
         if not sep or not event or not command:
-            raise UsageError(f"--on takes EVENT=CMD, got {item!r}", hint="for example --on claim-opened='echo $GITCONTRACTS_EVENT'")
+            raise UsageError(f"--on takes EVENT=CMD, got {item!r}",
+                             hint="for example --on claim-opened='echo $GITCONTRACTS_EVENT'")
         commands[event] = command
     return api.watch(options().workspace(), emit, interval, once, options().offline, on=commands)
 

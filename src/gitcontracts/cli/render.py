@@ -36,7 +36,8 @@ def log_text(items: Sequence[dict[str, Any]]) -> str:
     for item in items:
         commit = (item.get("commit") or "")[:10]
         subtask = f"/{item['subtask']}" if item.get("subtask") else ""
-        lines.append(f"{item['at']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {item['what']}{subtask}  {item['message']}")
+        lines.append(f"{item['at']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {item['what']}{subtask}  "
+                     f"{item['message']}")
     return "\n".join(lines) or "no history"
 
 
@@ -82,8 +83,8 @@ def status_text(result: dict[str, Any]) -> str:
         lease = f", lease left {t['lease_left']}s" if t.get("lease_left") is not None else ""
         child = f", child {t['subcontract']['name']} ({t['subcontract']['state']})" if t.get("subcontract") else ""
         data = (t.get("latest") or {}).get("data") or {}
-        latest = f"  latest {t['latest'].get('label')}: {data.get('message') or data.get('summary') or data.get('deliverable') or ''}" \
-            if t.get("latest") else ""
+        said = data.get("message") or data.get("summary") or data.get("deliverable") or ""
+        latest = f"  latest {t['latest'].get('label')}: {said}" if t.get("latest") else ""
         lines.append(f"  {t['id']:<16} {t['status']}{who}{offer}{bids}{lease}{child}{latest}")
     for q in result["open_questions"]:
         lines.append(f"  open question {q['id']} by {q['agent']}: {(q.get('data') or {}).get('message', '')}")
