@@ -24,7 +24,8 @@ def add_agent(ws: Workspace, name: str, emails: Sequence[str] = (), signing_keys
         doc: dict[str, Any] = yamlsafe.load(data, AGENTS) if data else {"admins": [ctx.agent], "agents": {}}
         admins = doc.get("admins") or []
         if admins and ctx.agent not in admins:
-            raise Forbidden(f"only admins ({', '.join(admins)}) may change agents.yaml", hint=f"ask an admin ({', '.join(admins)}) to add it")
+            raise Forbidden(f"only admins ({', '.join(admins)}) may change agents.yaml",
+                            hint=f"ask an admin ({', '.join(admins)}) to add it")
         entry = dict((doc.get("agents") or {}).get(name) or {})
         for key, values in (("emails", emails), ("signing_keys", signing_keys), ("capabilities", capabilities)):
             if values:
