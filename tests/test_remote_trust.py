@@ -172,3 +172,13 @@ def test_a_claim_branch_that_changes_files_outside_contracts_is_refused(claimed)
     git("commit", "-qm", "contracts: claim\n\nAgent: alice", cwd=alice)
     result = push(alice, "+HEAD:refs/heads/claim/site/a/alice")
     assert result.returncode != 0 and "setup.py" in result.stderr
+
+
+@pytest.mark.parametrize("registry", ["admins: [orchestrator]\nagents: [a-bot]\n", "admins: orchestrator\nagents: {}\n"])
+def test_agent_add_on_a_malformed_registry_says_so(repo: Path, cli, registry: str) -> None:
+    from helpers import commit_all, write_tree
+
+    write_tree(repo, {".contracts/agents.yaml": registry})
+    commit_all(repo, "a malformed registry")
+    result = cli("agent", "add", "b-bot")
+    assert result.code == 3 and "malformed" in result.err

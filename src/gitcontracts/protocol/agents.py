@@ -22,8 +22,11 @@ def add_agent(ws: Workspace, name: str, emails: Sequence[str] = (), signing_keys
     def build(ctx: Context) -> Outcome:
         data = ctx.read(AGENTS)
         doc: dict[str, Any] = yamlsafe.load(data, AGENTS) if data else {"admins": [ctx.agent], "agents": {}}
-        admins = doc.get("admins") or []
-        if admins and ctx.agent not in admins:
+        admins = doc.get("admins") if isinstance(doc, dict) else None
+        if not isinstance(doc, dict) or not isinstance(admins, list) or not isinstance(doc.get("agents") or {}, dict):
+            raise InvalidContent(f"{AGENTS} is malformed: it maps `admins` to a list and `agents` to a mapping",
+                                 hint="an admin fixes it by hand (`gitcontracts validate .contracts/agents.yaml` says how)")
+        if ctx.agent not in admins:
             raise Forbidden(f"only admins ({', '.join(admins)}) may change agents.yaml",
                             hint=f"ask an admin ({', '.join(admins)}) to add it")
         entry = dict((doc.get("agents") or {}).get(name) or {})
