@@ -52,3 +52,13 @@ def test_text_from_other_agents_cannot_drive_the_owners_terminal(cli, site: Path
         assert shown.code == 0 and "\x1b" not in shown.out and "\u202e" not in shown.out and "\r" not in shown.out
     exact = cli("stream", "latest", "site-discussion", "--json")
     assert exact.json["data"]["message"] == evil
+
+
+def test_refs_shaped_like_claims_but_not_are_ignored_by_readers(cli, site: Path) -> None:
+    from helpers import git
+    for ref in ("refs/heads/claim/site/a/mallory/x", "refs/heads/claim/site/a/Bad Bot".replace(" ", "-"),
+                "refs/heads/claim/other-site"):
+        git("update-ref", ref, "HEAD", cwd=site)
+    for args in (("bids", "site"), ("status", "site"), ("watch", "--once")):
+        result = cli(*args)
+        assert result.code == 0 and "Traceback" not in result.err, (args, result.err)

@@ -12,6 +12,7 @@ from gitcontracts.ops.merge_shard import merge_shards
 from gitcontracts.ops.record import Action
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol import providers
+from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
 from gitcontracts.workspace import Workspace
@@ -80,9 +81,12 @@ def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool 
 def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list[dict[str, Any]]:
     """Each claim branch's claim or bid entry, read from the branch's discussion shard."""
     bids = []
+    # a ref shaped like a claim but not one (claim/c/t/a/x, a bad name) slipped past a remote without the hook:
+    # every reader ignores it (the pre-receive hook refuses it)
+    valid = {branch: sha for branch, sha in refs.items() if parse_claim_branch(branch) is not None}
     snapshot.reader.prefetch(f"{sha}:.contracts/streams/{discussion(contract)}/{branch.split('/')[3]}.jsonl"
-                             for branch, sha in refs.items())
-    for branch, sha in sorted(refs.items()):
+                             for branch, sha in valid.items())
+    for branch, sha in sorted(valid.items()):
         _, _, task_id, agent = branch.split("/")
         data = snapshot.reader.read(f"{sha}:.contracts/streams/{discussion(contract)}/{agent}.jsonl") or b""
         entry = _last_claim(data, task_id)
