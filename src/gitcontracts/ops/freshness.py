@@ -56,7 +56,7 @@ def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Fresh
     marker = _marker(ws)
     if marker is not None and _is_fresh(ws, marker):
         return Freshness(False, _follow(ws, remote) if compare else None)
-    problem = _fetch(ws, remote)
+    problem = fetch_shared(ws, remote)
     if problem is not None:
         return Freshness(False, f"could not fetch from {remote} ({problem}); showing your local clone, "
                                 "which may be stale")
@@ -106,15 +106,16 @@ def _stamp(ws: Workspace, marker: Path) -> None:
         pass  # a read-only git dir: every read fetches, which is still right
 
 
-def _fetch(ws: Workspace, remote: str) -> str | None:
-    """One fetch of the main branch and all claim branches; None when done, else why not."""
+def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None) -> str | None:
+    """One fetch of the main branch and all claim branches (reads' and actions' alike); None when done, else why
+    not. `timeout`: seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action waits longer than a read)."""
     from gitcontracts import gitlayer
 
     if remote not in gitlayer.remotes(ws.root):
         return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
     main = ws.main_branch
     claims = f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"
-    timeout = _timeout(ws)
+    timeout = timeout or _timeout(ws)
     problem = gitlayer.fetch_within(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", claims], timeout)
     if problem is not None and "couldn't find remote ref" in problem:
         # A new, empty remote has no main yet: nothing shared to show beyond the claims.
@@ -168,5 +169,5 @@ def join(ws: Workspace) -> str | None:
     remote = "origin" if "origin" in remotes else (remotes[0] if len(remotes) == 1 else None)
     if remote is None:
         return None
-    problem = _fetch(ws, remote)
+    problem = fetch_shared(ws, remote)
     return problem if problem is not None else _follow(ws, remote)

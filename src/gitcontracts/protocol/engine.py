@@ -32,6 +32,7 @@ from gitcontracts.timeutil import format_ts, parse_datetime
 from gitcontracts.workspace import Workspace
 
 RETRY_SECONDS = 120.0   # how long an action keeps re-running while others land first
+ACTION_FETCH_SECONDS = 60.0  # an action waits longer for its fetch than a read does
 
 
 @dataclass
@@ -192,17 +193,14 @@ def _base(ws: Workspace, remote: str | None) -> tuple[str | None, gitlayer.HeadS
             raise UsageError("HEAD is detached: gitcontracts records actions on a branch",
                              hint=f"check out your branch first (`git switch {ws.main_branch}`), then retry")
         return head.head, head
-    main = ws.main_branch
-    claims = f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"
-    try:
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", claims])
-    except gitlayer.GitError as exc:
-        if "couldn't find remote ref" not in exc.message:
-            raise
-        # The remote has no main yet (a new, empty remote): this action pushes the first one, on the local history.
-        gitlayer.fetch(ws.root, remote, [claims])
-        return head.head, head
-    return gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{main}"), head
+    from gitcontracts.ops.freshness import fetch_shared  # the one fetch of main and claims, reads' and actions'
+
+    problem = fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS)
+    if problem is not None:
+        raise gitlayer.GitError(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
+    shared = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
+    # no main there yet (a new, empty remote): this action pushes the first one, on the local history
+    return (shared, head) if shared is not None else (head.head, head)
 
 
 def _judged(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, outcome: Outcome) -> gitlayer.BuiltCommit:
