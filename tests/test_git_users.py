@@ -133,7 +133,10 @@ def test_a_bare_head_naming_a_branch_nobody_pushed_still_guards_main(repo: Path,
 # --- 2. the hook scripts: one copy, each working as it is --------------------------------------------
 
 def test_one_copy_of_the_scripts_each_self_contained() -> None:
-    assert (ROOT / "hooks").resolve() == SCRIPTS.resolve()  # the project's hooks/ is the package's folder
+    source = ROOT / "src/gitcontracts/hook_scripts"
+    assert (ROOT / "hooks").resolve() == source.resolve()  # the project's hooks/ is the package's folder
+    # installed (editable or not), the package ships exactly these scripts
+    assert all((SCRIPTS / name).read_bytes() == (source / name).read_bytes() for name in HOOKS)
     assert sorted(p.name for p in SCRIPTS.iterdir()) == sorted(HOOKS)
     shared = set()
     for name in HOOKS:

@@ -100,10 +100,12 @@ def _claim(root: Path, update: RefUpdate, main: str, main_tip: str | None, pushe
     span = f"{fork}..{update.new}" if fork else update.new
     outside = [p for p in gitlayer.output(root, "diff", "--name-only", "--no-renames", *span.split("..")).splitlines()
                if not p.startswith(".contracts/")] if fork else []
+    checked = check_range(root, f"{fork or ''}..{update.new}", update.ref, main, now)
     if outside:
-        return _refused(update.ref, f"a claim branch changes only .contracts/ (its claim); this one also changes "
-                                    f"{', '.join(outside[:5])}")
-    return check_range(root, f"{fork or ''}..{update.new}", update.ref, main, now)
+        scope = _refused(update.ref, f"a claim branch changes only .contracts/ (its claim); this one also changes "
+                                     f"{', '.join(outside[:5])}")
+        return CheckResult(checked.commits, checked.files, scope.problems + checked.problems)
+    return checked
 
 
 def _awarded_in(root: Path, pushed_main: RefUpdate | None, contract: str, task_id: str) -> bool:
