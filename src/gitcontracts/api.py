@@ -56,7 +56,7 @@ __all__ = [
     "create_stream", "post_entry", "read_stream", "latest_entry", "discover",
     # the contract-net protocol (SPEC 6.3)
     "claim", "list_bids", "award", "offer", "accept", "reject", "progress", "deliver", "complete", "release",
-    "ask", "answer", "settle", "status", "contract_log",
+    "ask", "answer", "settle", "status", "contract_log", "next_items", "prime",
     # the agent registry
     "add_agent", "list_agents", "show_agent",
     # the referee and upkeep
@@ -396,6 +396,26 @@ def status(ws: Workspace, contract: str | None = None, offline: bool = False) ->
     from gitcontracts.protocol.status import status as run
 
     return run(ws, contract, offline)
+
+
+def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
+    """Everything waiting for the acting agent, most urgent first: offers made to it (with `expires`, seconds
+    left), its assigned subtasks, its pending claims, the duties of the contracts it owns (claims to award,
+    deliverables to complete, questions to answer), then the open subtasks it may claim. Each item is
+    {"kind", "contract", "subtask", "command", "detail"} with `command` the gitcontracts command line that
+    acts on it. Reads the clone as it is: call `refresh` first for the shared main."""
+    from gitcontracts.protocol.next import next_items as run
+
+    return run(ws, offline)
+
+
+def prime(ws: Workspace) -> str:
+    """The onboarding text for the acting agent (plain text, AGENTS.md style): who it is and how that was
+    decided (or how to set a name), the loop, each command with an example, the exit codes. Never raises for
+    a missing or invalid agent name: the text says how to set one."""
+    from gitcontracts.protocol.prime import prime_text
+
+    return prime_text(ws)
 
 
 def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:

@@ -43,7 +43,7 @@ class Options:
 # What each command needs around it: (a git repository, a .contracts/ workspace). Anything not named needs both.
 NEEDS = {"": (True, True), "init": (True, False), "check": (True, False), "hooks install": (True, False),
          "validate": (False, False), "schema list": (False, False), "schema search": (False, False),
-         "schema show": (False, False)}
+         "schema show": (False, False), "prime": (False, False)}
 
 
 def _command_path() -> str:
@@ -129,7 +129,8 @@ class LazyGroup(click.Group):
                "stream": "streams", "discover": "streams",
                "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
                **{name: "protocol" for name in ("agent", "claim", "bids", "award", "offer", "accept", "reject", "progress",
-                                                "deliver", "complete", "release", "ask", "answer", "settle", "status")}}
+                                                "deliver", "complete", "release", "ask", "answer", "settle", "status",
+                                                "next", "prime")}}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self.modules)

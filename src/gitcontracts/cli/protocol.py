@@ -1,5 +1,5 @@
 """The contract-net commands (SPEC 6.3): claim, bids, award, offer, accept, reject, progress, deliver,
-complete, release, ask, answer, settle, status."""
+complete, release, ask, answer, settle, status; and next and prime (issue 12)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -201,6 +201,24 @@ def status(contract: str | None) -> None:
     emit(fresh.mark(result), lambda: status_text(result))
 
 
+@click.command("next")
+@reading()
+def next_command() -> None:
+    """Everything waiting for you, most urgent first, each with the command that acts on it."""
+    ws, fresh = read_workspace()
+    items = api.next_items(ws, options().offline)
+    emit(fresh.mark({"agent": ws.agent, "items": items}),
+         lambda: "\n".join(f"{i['command']}  # {i['detail']}" for i in items) or "nothing waiting for you")
+
+
+@click.command()
+@shared()
+def prime() -> None:
+    """Onboarding text for an agent: who you are, the loop, the commands, the exit codes."""
+    text = api.prime(options().workspace())
+    emit({"text": text}, text)
+
+
 @click.group()
 def agent() -> None:
     """The agent registry (.contracts/agents.yaml)."""
@@ -237,4 +255,4 @@ def agent_show(name: str) -> None:
 
 
 COMMANDS = {c.name: c for c in (agent, claim, bids, award, offer, accept, reject, progress, deliver, complete, release, ask,
-                                 answer, settle, status) if c.name}
+                                 answer, settle, status, next_command, prime) if c.name}
