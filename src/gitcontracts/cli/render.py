@@ -76,6 +76,10 @@ def status_text(result: dict[str, Any]) -> str:
         return "\n".join(f"{c['name']:<28} {c['state']:<8} owner {c['owner']:<16} open {c['open']}  "
                          f"claimed {c['claimed']}  completed {c['completed']}" for c in result["contracts"]) or "no contracts"
     lines = [f"{result['name']} ({result['state']}) owner {result['owner']}: {result.get('objective') or ''}"]
+    terms = [f"budget {result['budget_usdc']} USDC" if result.get("budget_usdc") is not None else "",
+             f"deadline {result['deadline']}" if result.get("deadline") else ""]
+    if any(terms):
+        lines.append("  " + ", ".join(term for term in terms if term))
     for t in result["subtasks"]:
         who = f" by {t['assigned_agent']}" if t.get("assigned_agent") else ""
         offer = f", offered to {t['offer'].get('to')}" if isinstance(t.get("offer"), dict) else ""
@@ -85,7 +89,10 @@ def status_text(result: dict[str, Any]) -> str:
         data = (t.get("latest") or {}).get("data") or {}
         said = data.get("message") or data.get("summary") or data.get("deliverable") or ""
         latest = f"  latest {t['latest'].get('label')}: {said}" if t.get("latest") else ""
-        lines.append(f"  {t['id']:<16} {t['status']}{who}{offer}{bids}{lease}{child}{latest}")
+        award = f" [{t['award']}]" if t.get("award") not in (None, "review") else ""
+        budget = f", {t['budget_usdc']} USDC" if t.get("budget_usdc") is not None else ""
+        due = f", due {t['deadline']}" if t.get("deadline") else ""
+        lines.append(f"  {t['id']:<16} {t['status']}{award}{who}{offer}{bids}{budget}{due}{lease}{child}{latest}")
     for q in result["open_questions"]:
         lines.append(f"  open question {q['id']} by {q['agent']}: {(q.get('data') or {}).get('message', '')}")
     return "\n".join(lines)

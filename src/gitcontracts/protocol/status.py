@@ -74,7 +74,9 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
         mine = [e for e in executions if (e.get("data") or {}).get("subtask_id") == task.get("id")]
         row = {"id": task.get("id"), "status": task.get("status"), "assigned_agent": task.get("assigned_agent"),
                "offer": task.get("offer"), "bids": [b for b in bids if b["subtask"] == task.get("id")],
-               "latest": mine[-1] if mine else None, "lease_left": _lease_left(task, executions + talk, now)}
+               "latest": mine[-1] if mine else None, "lease_left": _lease_left(task, executions + talk, now),
+               "award": task.get("award", "review"), "budget_usdc": task.get("budget_usdc"),
+               "deadline": task.get("deadline")}
         if task.get("subcontract"):
             child = snapshot.doc(f".contracts/stashes/{task['subcontract']}.yaml")
             row["subcontract"] = {"name": task["subcontract"],
@@ -82,6 +84,7 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
         subtasks.append(row)
     return {"name": name, "owner": doc.get("owner"), "state": contract_state(doc, now),
             "objective": (doc.get("content") or {}).get("objective"), "deadline": (doc.get("content") or {}).get("deadline"),
+            "budget_usdc": (doc.get("content") or {}).get("budget_usdc"),
             "subtasks": subtasks,
             "open_questions": [e for e in talk if e.get("label") == "question" and e.get("id") not in answered]}
 
