@@ -11,7 +11,7 @@ from typing import Any
 
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import passed
-from gitcontracts.protocol.status import _entries, _snapshot, contract_state
+from gitcontracts.protocol.status import contract_state, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
@@ -36,7 +36,7 @@ def _item(kind: str, contract: str, task: str | None, argv: tuple[str, ...], det
 
 def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     agent, now = ws.agent, ws.now()
-    snapshot = _snapshot(ws)
+    snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
         for file in snapshot.names(".contracts/stashes"):
@@ -46,8 +46,8 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
             if contract_state(doc, now) != "open" or not isinstance(doc.get("name"), str):
                 continue
             bids = bid_entries(snapshot, claim_refs(ws, doc["name"], None, offline, fetched=True), doc["name"])
-            items += _contract_items(doc, agent, now, bids, _entries(snapshot, execution(doc["name"])),
-                                     _entries(snapshot, discussion(doc["name"])))
+            items += _contract_items(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
+                                     stream_entries_at(snapshot, discussion(doc["name"])))
     finally:
         snapshot.reader.close()
     return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires", float("inf"))))

@@ -15,7 +15,7 @@ from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
 
 
-def _snapshot(ws: Workspace) -> Snapshot:
+def shared_snapshot(ws: Workspace) -> Snapshot:
     """The committed state of the clone: the shared main once the `status` command refreshed it (SPEC 13)."""
     return Snapshot(ws.root, gitlayer.BlobReader(ws.root), gitlayer.resolve(ws.root, "HEAD"))
 
@@ -28,7 +28,7 @@ def contract_state(doc: dict[str, Any], now: Any) -> str:
 
 
 def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
-    snapshot = _snapshot(ws)
+    snapshot = shared_snapshot(ws)
     try:
         if contract is None:
             return {"contracts": _all(ws, snapshot)}
@@ -49,7 +49,7 @@ def _all(ws: Workspace, snapshot: Snapshot) -> list[dict[str, Any]]:
     return rows
 
 
-def _entries(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
+def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
     folder = f".contracts/streams/{stream}"
     out = []
     for name in snapshot.names(folder):
@@ -65,7 +65,7 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
     doc = yamlsafe.load(data, name)
     now = ws.now()
     bids = bid_entries(snapshot, claim_refs(ws, name, None, offline, fetched=True), name)
-    executions, talk = _entries(snapshot, execution(name)), _entries(snapshot, discussion(name))
+    executions, talk = stream_entries_at(snapshot, execution(name)), stream_entries_at(snapshot, discussion(name))
     answered = {(e.get("data") or {}).get("in_reply_to") for e in talk if e.get("label") == "answer"}
     subtasks = []
     for task in (doc.get("content") or {}).get("subtasks") or []:
