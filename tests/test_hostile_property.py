@@ -32,39 +32,51 @@ READS = [("status",), ("status", "site"), ("discover",), ("stash", "get", "site"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An unguarded bare remote (no hook: anything may be pushed), the writer's clone and a reader's clone."""
     from conftest import make_hermetic
     with pytest.MonkeyPatch.context() as patch:
         make_hermetic(patch, tmp_path_factory.mktemp("home"))
-        root = tmp_path_factory.mktemp("hostile") / "repo"
-        root.mkdir()
-        git("init", "-q", "-b", "main", cwd=root)
-        assert run_cli("init", cwd=root, agent="orchestrator").code == 0
-        assert run_cli("new", "site", "--objective", "x", "--subtask", "a:first", cwd=root, agent="orchestrator").code == 0
-        assert run_cli("stream", "post", "site-execution", "--label", "note", "--data", "{}", cwd=root,
+        root = tmp_path_factory.mktemp("hostile")
+        remote, writer, reader = root / "remote.git", root / "mallory", root / "reader"
+        git("init", "-q", "--bare", "-b", "main", str(remote), cwd=root)
+        git("clone", "-q", str(remote), str(writer), cwd=root)
+        assert run_cli("init", "--remote", "origin", cwd=writer, agent="orchestrator").code == 0
+        assert run_cli("new", "site", "--objective", "x", "--subtask", "a:first", cwd=writer, agent="orchestrator").code == 0
+        assert run_cli("stream", "post", "site-execution", "--label", "note", "--data", "{}", cwd=writer,
                        agent="orchestrator").code == 0
-        yield root
+        config = writer / ".contracts/config.yaml"
+        config.write_text(config.read_text() + "fetch_ttl: 0\n")  # every read fetches what was just pushed
+        commit_all(writer, "contracts: config\n\nAgent: orchestrator")
+        git("push", "-q", "origin", "main", cwd=writer)
+        git("clone", "-q", str(remote), str(reader), cwd=root)
+        yield writer, reader
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 @given(lines=shard, files=st.dictionaries(file_path, yaml_text, max_size=2), refs=st.lists(ref, max_size=2))
-def test_every_read_survives_what_an_unguarded_remote_let_in(site: Path, lines: str, files: dict, refs: list) -> None:
-    head = git("rev-parse", "HEAD", cwd=site)
+def test_every_read_survives_what_an_unguarded_remote_let_in(world: tuple[Path, Path], lines: str, files: dict,
+                                                            refs: list) -> None:
+    writer, reader = world
+    head = git("rev-parse", "HEAD", cwd=writer)
     try:
-        write_tree(site, {".contracts/streams/site-execution/mallory.jsonl": lines.encode("utf-8", "surrogateescape")})
+        write_tree(writer, {".contracts/streams/site-execution/mallory.jsonl": lines.encode("utf-8", "surrogateescape")})
         for path, text in files.items():
             try:
-                write_tree(site, {path: text})
+                write_tree(writer, {path: text})
             except OSError:
                 continue  # a path the file system itself will not hold
-        commit_all(site, "contracts: hostile\n\nAgent: mallory")
-        for name in refs:
-            subprocess.run(["git", "update-ref", name, "HEAD"], cwd=site, capture_output=True)
+        commit_all(writer, "contracts: hostile\n\nAgent: mallory")
+        pushed = [f"HEAD:{name}" for name in refs] + ["+HEAD:main"]
+        subprocess.run(["git", "push", "-q", "origin", *pushed], cwd=writer, capture_output=True)
         for args in READS:
-            result = run_cli(*args, "--offline", cwd=site, agent="orchestrator")
+            result = run_cli(*args, cwd=reader, agent="orchestrator")
             assert result.code == 0 and "Traceback" not in result.err, (args, result.code, result.err[-300:])
     finally:
-        git("reset", "-q", "--hard", head, cwd=site)
-        git("clean", "-qfdx", cwd=site)
-        for line_ in git("for-each-ref", "--format=%(refname)", "refs/heads/claim", cwd=site).splitlines():
-            git("update-ref", "-d", line_, cwd=site)
+        git("reset", "-q", "--hard", head, cwd=writer)
+        git("clean", "-qfdx", cwd=writer)
+        subprocess.run(["git", "push", "-q", "--force", "origin", "HEAD:main",
+                        *[f":{name}" for name in refs]], cwd=writer, capture_output=True)
+        git("fetch", "-q", "--prune", "origin", cwd=reader)
+        git("reset", "-q", "--hard", "origin/main", cwd=reader)
+        git("clean", "-qfdx", cwd=reader)
