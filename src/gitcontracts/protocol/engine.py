@@ -263,7 +263,7 @@ def _refuse_to_clobber(ws: Workspace, ctx: Context) -> None:
     """The action rewrites these files from HEAD: uncommitted edits to them would be lost, so refuse."""
     for path in ctx.files:
         refuse_links(ws, path)
-    dirty = [path for path in ctx.files if _disk(ws.root / path) != ctx.base.read(path)]
+    dirty = _dirty(ws, ctx)
     for path in dirty:
         on_disk, committed = _disk(ws.root / path) or b"", ctx.base.read(path) or b""
         if path.endswith(".jsonl") and on_disk.startswith(committed) and b"\n" not in on_disk[len(committed):]:
@@ -351,8 +351,9 @@ def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitl
             gitlayer.fast_forward(other, built.sha)
 
 
-def _dirty(ws: Workspace, ctx: Context) -> bool:
-    return any(_disk(ws.root / path) != ctx.base.read(path) for path in ctx.files)
+def _dirty(ws: Workspace, ctx: Context) -> list[str]:
+    """The action's paths whose files differ from the base: uncommitted edits an action must not overwrite."""
+    return [path for path in ctx.files if _disk(ws.root / path) != ctx.base.read(path)]
 
 
 def _refused_by_remote(remote: str, text: str) -> GitContractsError:
