@@ -182,27 +182,6 @@ def init_repo(root: Path, branch: str = "main") -> None:
     run(root, "init", "--quiet", "--initial-branch", branch)
 
 
-def identity_env(root: Path, author: str) -> dict[str, str]:
-    """The agent as the commit's author; where git has no user configured, the agent commits too."""
-    return commit_identity(root, author)[0]
-
-
-def commit_identity(root: Path, author: str) -> tuple[dict[str, str], bool]:
-    """The environment that makes the agent the commit's author, and whether commits are to be signed.
-
-    One `git config` process answers all three questions (this runs on every agent action).
-    `commit-tree` ignores `commit.gpgsign`, so the plumbing path asks for it here and passes -S."""
-    result = run(root, "config", "--get-regexp", r"^(user\.(name|email)|commit\.gpgsign)$", check=False)
-    known = dict(line.partition(" ")[::2] for line in result.stdout.decode("utf-8", "replace").splitlines())
-    env = {"GIT_AUTHOR_NAME": author}
-    if "user.email" not in known:
-        env.update(GIT_AUTHOR_EMAIL=f"{author}@agents.invalid", GIT_COMMITTER_EMAIL=f"{author}@agents.invalid")
-    if "user.name" not in known:
-        env["GIT_COMMITTER_NAME"] = author
-    sign = known.get("commit.gpgsign", "false").strip().lower() in ("", "true", "yes", "on", "1")
-    return env, sign
-
-
 def find_git_dir(root: Path) -> Path | None:
     """The repository's git directory, found without running git (for the paths every command takes)."""
     dot_git = root / ".git"
@@ -236,7 +215,7 @@ def commit_paths(root: Path, paths: Sequence[str], message: str, author: str) ->
 
     `git commit --only` builds the commit from HEAD plus these paths and leaves the rest of the
     index as the user had it. A lock held by another git process is waited for, briefly."""
-    env = identity_env(root, author)
+    env = identity(root, author).env
     with commit_lock(root):
         _with_index_lock(root, ("add", "-A", "--", *paths), env)
         _with_index_lock(root, ("commit", "--only", "--no-verify", "--allow-empty", "--quiet", "-m", message,

@@ -111,8 +111,6 @@ def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None) -> st
     not. `timeout`: seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action waits longer than a read)."""
     from gitcontracts import gitlayer
 
-    if remote not in gitlayer.remotes(ws.root):
-        return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
     main = ws.main_branch
     claims = f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"
     timeout = timeout or _timeout(ws)
@@ -120,6 +118,8 @@ def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None) -> st
     if problem is not None and "couldn't find remote ref" in problem:
         # A new, empty remote has no main yet: nothing shared to show beyond the claims.
         problem = gitlayer.fetch_within(ws.root, remote, [claims], timeout)
+    if problem is not None and remote not in gitlayer.remotes(ws.root):  # asked only when the fetch failed
+        return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
     return problem
 
 

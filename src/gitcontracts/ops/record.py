@@ -3,10 +3,7 @@ with a `contracts: ACTION TARGET` subject and Contract / Subtask / Action / Agen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Sequence
 
-from gitcontracts.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -23,7 +20,3 @@ def message(action: Action, agent: str) -> str:
                 ("Agent", agent)]
     body = "\n".join(f"{key}: {value}" for key, value in trailers if value)
     return f"contracts: {action.action} {action.target}\n\n{body}\n"
-
-
-def relative_paths(ws: Workspace, paths: Sequence[Path]) -> tuple[str, ...]:
-    return tuple(ws.layout.relative(p) for p in paths)
