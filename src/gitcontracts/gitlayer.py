@@ -599,10 +599,20 @@ def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: s
     return BuiltCommit(store.write(b"commit", body).hex(), tuple(changes))
 
 
-def update_index(root: Path, paths: Sequence[str]) -> None:
-    """The index entries of `paths` as their files are now (absent files leave the index)."""
-    if paths:
-        _with_index_lock(root, ("update-index", "--add", "--remove", "--", *paths), {})
+def update_index(root: Path, files: Mapping[str, bytes | None], algorithm: str = "sha1") -> None:
+    """The index entries of `files` (path → the bytes just written there, None when removed) as the files
+    are now: in place when they are tracked plain files (gitindex), else through `git update-index`."""
+    from gitcontracts import gitindex
+    from gitcontracts.gitobjects import object_folder
+
+    if not files:
+        return
+    folder = find_git_dir(root)
+    written = {path: data for path, data in files.items() if data is not None}
+    if folder is not None and len(written) == len(files):
+        if gitindex.update_entries(folder, object_folder(folder).parent, root, written, algorithm):
+            return
+    _with_index_lock(root, ("update-index", "--add", "--remove", "--", *files), {})
 
 
 def checkout_paths(root: Path, commit: str, paths: Sequence[str]) -> None:

@@ -303,7 +303,7 @@ def _move_head(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit) -> bool
     if not moved:
         _put_back(ws, ctx, written)
         return False
-    gitlayer.update_index(ws.root, list(ctx.files))
+    gitlayer.update_index(ws.root, ctx.files, "sha256" if len(built.sha) == 64 else "sha1")
     return True
 
 
