@@ -150,7 +150,7 @@ class LazyGroup(click.Group):
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=example("gitcontracts next", "gitcontracts -C ../shared-clone --json status website-redesign"))
+             epilog=example("gitcontracts next", "gitcontracts -C ../owner --json status website-redesign"))
 @click.version_option(__version__, "--version", "-V", prog_name="gitcontracts")
 @click.option("-C", "directory", metavar="PATH", help="Run as if started in PATH.")
 @click.option("--agent", help="The acting agent (else $GITCONTRACTS_AGENT, git config gitcontracts.agent, user.name).")

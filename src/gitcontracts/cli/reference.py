@@ -210,6 +210,7 @@ def render() -> str:
     lines = [*HEADER, *index(all_contexts), "", "## Global options", "",
              *paragraphs(help_text(cli), verbatim=False), "", "```text", usage(all_contexts[0]), "```", "",
              *option_rows(all_contexts[0]), "", *SHARED, "",
+             *(p + "\n" for p in paragraphs(inspect.cleandoc(cli.epilog or ""), verbatim=True)),
              "## Exit codes", "", *EXIT_INTRO, "", *exit_codes(), "",
              "## JSON output", "", *JSON_INTRO, "", *schema_list(schemas), "## Shell completion", "", *COMPLETION, "",
              "## Commands", ""]
