@@ -144,7 +144,7 @@ def stash_get(name: str) -> None:
                               "--subtask 'research:Research competitor pages' --budget 50 --deadline 30d"))
 @click.argument("name")
 @click.option("--objective", help="What the contract is to achieve.")
-@click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION", help="A subtask, open.")
+@click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION", help="A subtask, announced open.")
 @click.option("--budget", type=float, help="Budget in USDC.")
 @click.option("--deadline", help="A date-time, or a duration from now (7d).")
 @click.option("--file", "file", help="The content (objective, subtasks, ...) as YAML or JSON; - for stdin.")
