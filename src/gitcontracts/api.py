@@ -9,10 +9,10 @@ Most functions take the Workspace first; each imports what it needs when called,
 loads only the errors, the model and the workspace: a hook or a polling agent pays for what it uses.
 
 Actions that change something land as one commit on the main branch and push it when a remote is
-configured and `offline` is False (SPEC 7). They return plain dicts, typed in gitcontracts.model
+configured and `offline` is False (docs/protocol.md). They return plain dicts, typed in gitcontracts.model
 (`Landed` and its kin): always with `commit` (None when nothing changed, or for a workspace opened with
 commit=False, which leaves the change in the working tree) and `pushed`. Failures are exceptions, each with
-its exit code (SPEC 11): UsageError 2, InvalidContent 3, Conflict 4, NotFound 5, Forbidden 6. Any action
+its exit code (docs/reference.md): UsageError 2, InvalidContent 3, Conflict 4, NotFound 5, Forbidden 6. Any action
 may raise Conflict when the shared main kept moving for the whole retry window, NotFound when the remote of
 config.yaml is not configured in the clone, and the referee's refusal of the change it built (Forbidden,
 Conflict or InvalidContent, with the problems in `details`). Problems found in files are data (Problem),
@@ -109,7 +109,7 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
 
 
 def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Freshness:
-    """Before a read (SPEC 13): fetch when the last fetch is older than fetch_ttl, and bring the checked-out
+    """Before a read (docs/protocol.md): fetch when the last fetch is older than fetch_ttl, and bring the checked-out
     main along when it can. Returns a Freshness: its `note` (for stderr) says when what the clone shows may
     not be the shared main, and `mark(data)` adds `"stale": true` to a JSON answer. compare=False (polling)
     starts no git process while the last fetch is fresh. A failed fetch is a note, not an error."""
@@ -187,7 +187,7 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
 
 
 def patch(ws: Workspace, name: str, patch_doc: Any, offline: bool = False) -> Patched:
-    """Apply a patch document {"update_items": [{path, match, set, unset}]} (SPEC 6.5) to the stash `name`,
+    """Apply a patch document {"update_items": [{path, match, set, unset}]} (docs/formats.md) to the stash `name`,
     keeping its comments and formatting. Returns the elements each item matched and whether anything was
     `written`. Raises InvalidContent (3) for a bad patch or a result its schema refuses, Forbidden (6) for
     anyone but the owner, NotFound (5) for an unknown stash."""

@@ -1,4 +1,4 @@
-"""Exceptions, each standing for one exit code of SPEC 11 and a stable code string.
+"""Exceptions, each standing for one exit code (docs/reference.md, Exit codes) and a stable code string.
 
 A failed validation is data (a list of Problem); an exception means "could not do it".
 The CLI edge (cli/errors.py) is the one place that turns these into messages.
@@ -48,6 +48,6 @@ class NotFound(GitContractsError):
 
 
 class Forbidden(GitContractsError):
-    """Exit 6: the acting agent may not do that (SPEC 6.4)."""
+    """Exit 6: the acting agent may not do that (not the owner, offered to another, a capability or its capacity)."""
     exit_code = 6
     code = "forbidden"

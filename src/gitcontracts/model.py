@@ -30,7 +30,7 @@ class Problem:
 
 @dataclass(frozen=True)
 class SchemaDoc:
-    """A schema (SPEC 4): built in, or published under .contracts/schemas/ as NAME@N.yaml."""
+    """A schema (docs/fields.md): built in, or published under .contracts/schemas/ as NAME@N.yaml."""
     name: str
     version: int
     definition: Any
@@ -53,7 +53,7 @@ class SchemaDoc:
 
 @dataclass(frozen=True)
 class Stash:
-    """A stash envelope (SPEC 3). `raw` keeps the document as read, key order included."""
+    """A stash envelope (docs/fields.md). `raw` keeps the document as read, key order included."""
     name: str
     owner: str
     content: Any
@@ -90,7 +90,7 @@ class Stash:
 
 @dataclass(frozen=True)
 class StreamMeta:
-    """A stream's header, its meta.yaml (SPEC 5)."""
+    """A stream's header, its meta.yaml (docs/fields.md)."""
     stream: str
     owner: str
     created: str
@@ -117,7 +117,7 @@ class StreamMeta:
 # returned, and what `--json` prints; these types name their keys for the reader and for mypy.
 
 class Entry(TypedDict):
-    """One stream entry (SPEC 5): a line of the acting agent's shard."""
+    """One stream entry (docs/formats.md, Streams): a line of the acting agent's shard."""
     id: str
     ts: str
     agent: str
@@ -156,7 +156,7 @@ class _StashWritten(Landed):
 
 
 class StashWritten(_StashWritten, total=False):
-    """`put_stash`: the stash's path and its envelope as written (SPEC 3); optional keys are left out."""
+    """`put_stash`: the stash's path and its envelope as written (docs/fields.md); optional keys are left out."""
     name: str
     schema: str
     owner: str
@@ -168,7 +168,7 @@ class StashWritten(_StashWritten, total=False):
 
 
 class StreamCreated(Landed):
-    """`create_stream`: the stream's meta.yaml (SPEC 5)."""
+    """`create_stream`: the stream's meta.yaml (docs/fields.md)."""
     stream: str
     owner: str
     created: str

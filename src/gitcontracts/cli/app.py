@@ -51,6 +51,13 @@ def _command_path() -> str:
     return " ".join(click.get_current_context().command_path.split()[1:])
 
 
+def example(*lines: str) -> str:
+    """A command's epilog: its example command lines, printed by --help as written (click's `\\b`: no re-wrapping)
+    and rendered into docs/reference.md (cli/reference.py)."""
+    head = "Example:" if len(lines) == 1 else "Examples:"
+    return "\b\n" + "\n".join(f"{head if n == 0 else ' ' * len(head)} {line}" for n, line in enumerate(lines))
+
+
 def options() -> Options:
     return click.get_current_context().find_root().obj
 
@@ -142,7 +149,8 @@ class LazyGroup(click.Group):
         return importlib.import_module(f"gitcontracts.cli.{module}").COMMANDS[name]
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=example("gitcontracts next", "gitcontracts -C ../owner --json status website-redesign"))
 @click.version_option(__version__, "--version", "-V", prog_name="gitcontracts")
 @click.option("-C", "directory", metavar="PATH", help="Run as if started in PATH.")
 @click.option("--agent", help="The acting agent (else $GITCONTRACTS_AGENT, git config gitcontracts.agent, user.name).")

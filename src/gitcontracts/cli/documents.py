@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from gitcontracts import api
-from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
+from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
 from gitcontracts.cli.render import problems_text, schema_rows_text
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.formats import yamlsafe
@@ -46,7 +46,7 @@ def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
     return out
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts init --remote origin"))
 @click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
 @shared(mutating=True)
 def init(remote: str | None) -> None:
@@ -57,55 +57,62 @@ def init(remote: str | None) -> None:
         + (f"\n  pushed to {result['remote']}" if result["pushed"] else ""))
 
 
-@click.group()
+@click.group(epilog=example("gitcontracts schema search research"))
 def schema() -> None:
     """List, search, show and add schemas."""
 
 
-@schema.command("list")
+@schema.command("list", epilog=example("gitcontracts schema list --all"))
 @click.option("--all", "include_private", is_flag=True, help="Include private schemas.")
 @shared()
 def schema_list(include_private: bool) -> None:
+    """The schemas of the repository and the built-in ones, newest version of each (public ones unless --all)."""
     rows = api.list_schemas(options().workspace(), include_private)
     emit({"schemas": rows}, lambda: schema_rows_text(rows))
 
 
-@schema.command("search")
+@schema.command("search", epilog=example("gitcontracts schema search research"))
 @click.argument("query")
 @click.option("--all", "include_private", is_flag=True, help="Include private schemas.")
 @shared()
 def schema_search(query: str, include_private: bool) -> None:
+    """Schemas whose name or description contains QUERY."""
     rows = api.search_schemas(options().workspace(), query, include_private)
     emit({"schemas": rows}, lambda: schema_rows_text(rows) or "no schema matches")
 
 
-@schema.command("show")
-@click.argument("ref")
+@schema.command("show", epilog=example("gitcontracts schema show agent-contract@1"))
+@click.argument("ref", metavar="NAME[@N]")
 @shared()
 def schema_show(ref: str) -> None:
+    """A schema as YAML (a bare NAME is its newest version)."""
     doc = api.show_schema(options().workspace(), ref)
     emit(doc.to_dict(), lambda: yamlsafe.dump(doc.to_dict()))
 
 
-@schema.command("add")
+@schema.command("add", epilog=example("gitcontracts schema add research-contract.yaml"))
 @click.argument("file", type=click.Path(dir_okay=False))
 @shared(mutating=True)
 def schema_add(file: str) -> None:
+    """Publish a schema (name, version, description, visibility, target_type, definition) as .contracts/schemas/NAME@N.yaml.
+
+    A new version is refused when stashes that use the bare NAME would stop validating: pin them first."""
     result = api.add_schema(options().workspace(), Path(file), offline=options().offline)
     emit(result, lambda: f"{'added' if result['changed'] else 'unchanged:'} {result['schema']} ({result['path']})")
 
 
-@click.group()
+@click.group(epilog=example("gitcontracts stash get competitor-study"))
 def stash() -> None:
     """Put and get stashes."""
 
 
-@stash.command("put")
+@stash.command("put", epilog=example("gitcontracts stash put competitor-study --file competitor-study.yaml --label research",
+                                     "gitcontracts stash put notes --schema research-notes@1 -"))
 @click.argument("name")
 @click.option("--schema", "schema_ref", help="NAME or NAME@N the content must validate against.")
 @click.option("--discoverable", is_flag=True, default=None, help="List it in `discover`.")
-@click.option("--description")
-@click.option("--label", "labels", multiple=True)
+@click.option("--description", help="Searched by `discover -q`.")
+@click.option("--label", "labels", multiple=True, help="A label, searched by `discover -q`.")
 @click.option("--file", "file", help="The content (YAML or JSON); - for standard input.")
 @click.argument("stdin", required=False, metavar="[-]")
 @shared(mutating=True)
@@ -121,10 +128,11 @@ def stash_put(name: str, schema_ref: str | None, discoverable: bool | None, desc
     emit(result, f"wrote {result['path']}" + (" (pushed)" if result["pushed"] else ""))
 
 
-@stash.command("get")
+@stash.command("get", epilog=example("gitcontracts stash get competitor-study --json"))
 @click.argument("name")
 @reading()
 def stash_get(name: str) -> None:
+    """A stash as it is on the shared main (the whole envelope with --json)."""
     ws, _ = read_workspace()
     if options().as_json:
         emit(api.get_stash(ws, name).to_dict(), "")
@@ -132,15 +140,16 @@ def stash_get(name: str) -> None:
         emit(None, api.get_stash_text(ws, name))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts new website-redesign --objective 'Redesign the landing page' "
+                              "--subtask 'research:Research competitor pages' --budget 50 --deadline 30d"))
 @click.argument("name")
 @click.option("--objective", help="What the contract is to achieve.")
-@click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION")
+@click.option("--subtask", "subtasks", multiple=True, metavar="ID:DESCRIPTION", help="A subtask, announced open.")
 @click.option("--budget", type=float, help="Budget in USDC.")
 @click.option("--deadline", help="A date-time, or a duration from now (7d).")
 @click.option("--file", "file", help="The content (objective, subtasks, ...) as YAML or JSON; - for stdin.")
-@click.option("--description")
-@click.option("--label", "labels", multiple=True)
+@click.option("--description", help="Searched by `discover -q`.")
+@click.option("--label", "labels", multiple=True, help="A label, searched by `discover -q`.")
 @click.option("--private", is_flag=True, help="Do not list it in `discover`.")
 @click.option("--parent", metavar="CONTRACT/SUBTASK", help="A child contract carrying out your subtask.")
 @click.option("--force", is_flag=True, help="Announce it even with a --deadline already past.")
@@ -168,13 +177,13 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
     emit(result, lambda: f"announced contract {name}\n  " + "\n  ".join(result["paths"]))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts patch website-redesign --path subtasks --match id=design --set budget_usdc=20"))
 @click.argument("name")
 @click.option("--json-file", help="A patch document {\"update_items\": [...]}; - for standard input.")
 @click.option("--path", "array_path", help="Dotted path to an array in content (e.g. subtasks).")
-@click.option("--match", "matches", multiple=True, metavar="K=V")
-@click.option("--set", "sets", multiple=True, metavar="K=V")
-@click.option("--unset", "unsets", multiple=True, metavar="K")
+@click.option("--match", "matches", multiple=True, metavar="K=V", help="Elements whose field K equals V (V as JSON, else text).")
+@click.option("--set", "sets", multiple=True, metavar="K=V", help="Set field K to V (V as JSON, else text).")
+@click.option("--unset", "unsets", multiple=True, metavar="K", help="Remove field K.")
 @shared(mutating=True)
 def patch(name: str, json_file: str | None, array_path: str | None, matches: tuple[str, ...],
           sets: tuple[str, ...], unsets: tuple[str, ...]) -> None:
@@ -193,12 +202,12 @@ def patch(name: str, json_file: str | None, array_path: str | None, matches: tup
          + ("" if result["written"] else " (nothing changed)"))
 
 
-@click.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.command(epilog=example("gitcontracts validate --all", "gitcontracts validate .contracts/stashes/website-redesign.yaml"))
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--all", "check_all", is_flag=True, help="Everything under .contracts/.")
 @shared()
 def validate(paths: tuple[str, ...], check_all: bool) -> int:
-    """Validate stashes, schemas and streams in the working tree (no git needed)."""
+    """Validate stashes, schemas and streams in the working tree (no git needed); exit 3 when a problem is found."""
     ws = options().workspace()
     if not paths and not check_all:
         raise UsageError("validate needs PATH... or --all")
@@ -211,11 +220,11 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
     return 0 if report.valid else InvalidContent.exit_code
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts fsck --repair"))
 @click.option("--repair", is_flag=True, help="Cut torn lines, remove temp files.")
 @shared()
 def fsck(repair: bool) -> int:
-    """Report (and repair) what crashes leave behind."""
+    """Report (and repair) what crashes leave behind; exit 3 while something is left unrepaired."""
     findings = api.fsck(options().workspace(recover=False), repair)
     emit({"findings": [f.to_dict() for f in findings]},
          lambda: "\n".join(f"{f.file}: {f.problem}" + (" (repaired)" if f.repaired else "") for f in findings)
@@ -223,7 +232,7 @@ def fsck(repair: bool) -> int:
     return InvalidContent.exit_code if any(not f.repaired for f in findings) else 0
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts demo --dir /tmp/gitcontracts-demo"))
 @click.option("--dir", "directory", type=click.Path(file_okay=False), help="Run in DIR (default: a temp folder).")
 @shared()
 def demo(directory: str | None) -> None:

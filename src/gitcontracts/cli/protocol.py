@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import click
 
 from gitcontracts import api
-from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
+from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
 from gitcontracts.cli.render import bids_text, status_text
 from gitcontracts.errors import InvalidContent
 
@@ -23,10 +23,11 @@ def _said(result: Mapping[str, Any], verb: str) -> str:
     return f"{verb} {target}{commit}"
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts claim website-redesign design -m 'I can do this'",
+                              "gitcontracts claim api-load-test write-script --bid-usdc 40"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("-m", "--message", default="")
+@click.option("-m", "--message", default="", help="Why you, in the discussion stream.")
 @click.option("--bid-usdc", type=float, help="Your price (lowest-bid subtasks need one).")
 @shared(mutating=True)
 def claim(contract: str, subtask: str, message: str, bid_usdc: float | None) -> None:
@@ -40,7 +41,7 @@ def _args(*values: Any) -> tuple[Any, ...]:
     return (ws, *values, offline)
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts bids website-redesign design"))
 @click.argument("contract")
 @click.argument("subtask", required=False)
 @reading()
@@ -51,7 +52,7 @@ def bids(contract: str, subtask: str | None) -> None:
     emit(fresh.mark({"bids": found}), lambda: bids_text(found))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts award website-redesign design design-bot"))
 @click.argument("contract")
 @click.argument("subtask")
 @click.argument("winner", metavar="AGENT")
@@ -68,14 +69,16 @@ def award(contract: str, subtask: str, winner: str) -> None:
     emit(result, text)
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts offer website-redesign research --to research-bot --fallback design-bot,"
+                              "analyst-bot --expires 1d --then revise"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("--to", "to", required=True)
+@click.option("--to", "to", required=True, help="The agent offered it first.")
 @click.option("--fallback", default="", help="Comma-separated agents to offer it to next.")
-@click.option("--expires", help="A duration (2h) or a date-time.")
-@click.option("--then", "then", type=click.Choice(["announce", "revise"]), default="announce")
-@click.option("-m", "--message", default="")
+@click.option("--expires", help="A duration (2h) or a date-time; each next agent gets the same window.")
+@click.option("--then", "then", type=click.Choice(["announce", "revise"]), default="announce",
+              help="When every agent declined: open it to bids (announce) or hold it for you to change (revise).")
+@click.option("-m", "--message", default="", help="A note in the discussion stream.")
 @shared(mutating=True)
 def offer(contract: str, subtask: str, to: str, fallback: str, expires: str | None, then: str, message: str) -> None:
     """Offer a subtask to one agent, with a fallback chain."""
@@ -84,10 +87,10 @@ def offer(contract: str, subtask: str, to: str, fallback: str, expires: str | No
     emit(result, lambda: _said(result, f"offered to {to}:"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts accept website-redesign research -m 'on it'"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("-m", "--message", default="")
+@click.option("-m", "--message", default="", help="A note in the discussion stream.")
 @shared(mutating=True)
 def accept(contract: str, subtask: str, message: str) -> None:
     """Accept the offer made to you."""
@@ -95,12 +98,12 @@ def accept(contract: str, subtask: str, message: str) -> None:
     emit(result, lambda: _said(result, "accepted"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts reject website-redesign research --reason scheduling-conflict -m 'busy this week'"))
 @click.argument("contract")
 @click.argument("subtask")
 @click.option("--reason", required=True, help="insufficient-resources, scheduling-conflict, missing-capability, "
                                               "unacceptable-deadline, policy or other.")
-@click.option("-m", "--message", default="")
+@click.option("-m", "--message", default="", help="A note in the discussion stream.")
 @shared(mutating=True)
 def reject(contract: str, subtask: str, reason: str, message: str) -> None:
     """Reject the offer made to you; it moves to the next agent of the owner's chain."""
@@ -110,14 +113,14 @@ def reject(contract: str, subtask: str, reason: str, message: str) -> None:
                                                       else "; the offer is exhausted" if moved else "; open for bids"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts progress website-redesign research -m '3 of 5 pages analysed'"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("-m", "--message", required=True)
+@click.option("-m", "--message", required=True, help="How far you are.")
 @click.option("--data", "data_text", help="More data for the entry: a JSON object, @FILE or - (stdin).")
 @shared(mutating=True)
 def progress(contract: str, subtask: str, message: str, data_text: str | None) -> None:
-    """Report progress on your subtask (the execution stream)."""
+    """Report progress on your subtask (the execution stream); it also renews the subtask's lease."""
     from gitcontracts.cli.fast import read_data
     data = read_data(data_text) if data_text else {}
     if not isinstance(data, dict):
@@ -126,11 +129,12 @@ def progress(contract: str, subtask: str, message: str, data_text: str | None) -
     emit(result, lambda: _said(result, "progress on"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts deliver website-redesign research --stash competitor-study "
+                              "--summary '5 pages compared'"))
 @click.argument("contract")
 @click.argument("subtask")
 @click.option("--stash", required=True, help="The stash that is the deliverable.")
-@click.option("--summary", default="")
+@click.option("--summary", default="", help="What it is, for the owner.")
 @shared(mutating=True)
 def deliver(contract: str, subtask: str, stash: str, summary: str) -> None:
     """Deliver a stash for your subtask (checked against its deliverable_schema)."""
@@ -138,7 +142,7 @@ def deliver(contract: str, subtask: str, stash: str, summary: str) -> None:
     emit(result, lambda: _said(result, f"delivered {stash} for"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts complete website-redesign research"))
 @click.argument("contract")
 @click.argument("subtask")
 @shared(mutating=True)
@@ -148,10 +152,10 @@ def complete(contract: str, subtask: str) -> None:
     emit(result, lambda: _said(result, "completed"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts release website-redesign research -m 'cannot finish'"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("-m", "--message", default="")
+@click.option("-m", "--message", default="", help="Why, in the discussion stream.")
 @shared(mutating=True)
 def release(contract: str, subtask: str, message: str) -> None:
     """Give your subtask back (claimed -> open)."""
@@ -159,10 +163,10 @@ def release(contract: str, subtask: str, message: str) -> None:
     emit(result, lambda: _said(result, "released"))
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts ask website-redesign research -m 'Which competitors?'"))
 @click.argument("contract")
 @click.argument("subtask", required=False)
-@click.option("-m", "--message", required=True)
+@click.option("-m", "--message", required=True, help="The question.")
 @shared(mutating=True)
 def ask(contract: str, subtask: str | None, message: str) -> None:
     """Ask a question in the contract's discussion."""
@@ -170,10 +174,10 @@ def ask(contract: str, subtask: str | None, message: str) -> None:
     emit(result, lambda: f"asked {result['entry']['id']} on {contract}")
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts answer website-redesign --in-reply-to 01JD3X8R4Q2M6W7Z9K0B1C2D3E -m 'Five of them'"))
 @click.argument("contract")
 @click.option("--in-reply-to", required=True, help="The question's entry id.")
-@click.option("-m", "--message", required=True)
+@click.option("-m", "--message", required=True, help="The answer.")
 @shared(mutating=True)
 def answer(contract: str, in_reply_to: str, message: str) -> None:
     """Answer a question in the contract's discussion."""
@@ -181,7 +185,7 @@ def answer(contract: str, in_reply_to: str, message: str) -> None:
     emit(result, lambda: f"answered {in_reply_to} on {contract}")
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts settle website-redesign"))
 @click.argument("contract", required=False)
 @shared(mutating=True)
 def settle(contract: str | None) -> None:
@@ -191,7 +195,7 @@ def settle(contract: str | None) -> None:
                                    for s in result["steps"]) or "nothing to settle")
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts status website-redesign", "gitcontracts status --json"))
 @click.argument("contract", required=False)
 @reading()
 def status(contract: str | None) -> None:
@@ -201,7 +205,7 @@ def status(contract: str | None) -> None:
     emit(fresh.mark(result), lambda: status_text(result))
 
 
-@click.command("next")
+@click.command("next", epilog=example("gitcontracts next", "gitcontracts next --json"))
 @reading()
 def next_command() -> None:
     """Everything waiting for you, most urgent first, each with the command that acts on it."""
@@ -211,7 +215,7 @@ def next_command() -> None:
          lambda: "\n".join(f"{i['command']}  # {i['detail']}" for i in items) or "nothing waiting for you")
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts --agent research-bot prime"))
 @shared()
 def prime() -> None:
     """Onboarding text for an agent: who you are, the loop, the commands, the exit codes."""
@@ -219,37 +223,42 @@ def prime() -> None:
     emit({"text": text}, text)
 
 
-@click.group()
+@click.group(epilog=example("gitcontracts agent list"))
 def agent() -> None:
     """The agent registry (.contracts/agents.yaml)."""
 
 
-@agent.command("add")
+@agent.command("add", epilog=example("gitcontracts agent add research-bot --email research@example.com --capability research "
+                                     "--capacity 2"))
 @click.argument("name")
-@click.option("--email", "emails", multiple=True)
-@click.option("--signing-key", "signing_keys", multiple=True)
-@click.option("--capability", "capabilities", multiple=True)
-@click.option("--capacity", type=click.IntRange(min=0))
+@click.option("--email", "emails", multiple=True, help="An email its commits may be authored with.")
+@click.option("--signing-key", "signing_keys", multiple=True, help="An SSH public key line ('ssh-ed25519 AAAA... comment').")
+@click.option("--capability", "capabilities", multiple=True, help="A capability, matched against subtasks' requires.")
+@click.option("--capacity", type=click.IntRange(min=0), help="How many subtasks it may hold claimed at once.")
 @shared(mutating=True)
 def agent_add(name: str, emails: tuple[str, ...], signing_keys: tuple[str, ...], capabilities: tuple[str, ...],
               capacity: int | None) -> None:
+    """Add an agent to .contracts/agents.yaml, or add to its entry: admins only; without an agents.yaml yet, you
+    become its admin."""
     result = api.add_agent(*_args(name, emails, signing_keys, capabilities, capacity))
     emit(result, lambda: f"added {name}" + (f" ({result['commit'][:10]})" if result["commit"] else ""))
 
 
-@agent.command("list")
+@agent.command("list", epilog=example("gitcontracts agent list --json"))
 @shared()
 def agent_list() -> None:
+    """The agents of .contracts/agents.yaml with their capabilities and capacity."""
     result = api.list_agents(options().workspace())
     emit(result, lambda: "\n".join(f"{name:<20} capabilities {', '.join((info or {}).get('capabilities', []))}"
                                    f"  capacity {(info or {}).get('capacity', '-')}" for name, info in result["agents"].items())
          or "no agents.yaml")
 
 
-@agent.command("show")
+@agent.command("show", epilog=example("gitcontracts agent show research-bot"))
 @click.argument("name")
 @shared()
 def agent_show(name: str) -> None:
+    """One agent's entry of .contracts/agents.yaml."""
     result = api.show_agent(options().workspace(), name)
     emit(result, lambda: "\n".join(f"{k}: {v}" for k, v in result.items()))
 

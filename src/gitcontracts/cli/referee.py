@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from gitcontracts import api
-from gitcontracts.cli.app import emit, options, read_workspace, reading, shared
+from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
 from gitcontracts.cli.failure import printable
 from gitcontracts.cli.render import check_text, github_annotations, log_text
 from gitcontracts.errors import UsageError
@@ -22,10 +22,12 @@ from gitcontracts.errors import UsageError
 @click.option("--receive", is_flag=True, help="The refs of a push, as a pre-receive hook reads them on stdin.")
 @click.option("--main", "main", help="With --receive: the shared main branch (default: as the repository says).")
 @click.option("--ref", help="The ref the range is pushed to (claim/... branches may only claim).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              help="github: ::error annotations for GitHub Actions.")
 @shared()
 def check(staged: bool, span: str | None, push: bool, receive: bool, main: str | None, ref: str | None, fmt: str) -> int:
-    """Check changes under .contracts/: content, append-only, transitions, permissions.
+    """Check changes under .contracts/: content, append-only, transitions, permissions. Exit 3 when a problem
+    is found, 6 when one of them is a permission problem.
 
     \b
     Examples: gitcontracts check --staged
@@ -55,12 +57,12 @@ def check(staged: bool, span: str | None, push: bool, receive: bool, main: str |
     return result.exit_code
 
 
-@click.group()
+@click.group(epilog=example("gitcontracts hooks install"))
 def hooks() -> None:
     """Install the git hooks."""
 
 
-@hooks.command("install")
+@hooks.command("install", epilog=example("gitcontracts hooks install", "gitcontracts -C shared.git hooks install"))
 @shared()
 def hooks_install() -> None:
     """pre-commit and pre-push here (pre-receive in a bare repository), chaining to hooks already there."""
@@ -68,17 +70,17 @@ def hooks_install() -> None:
     emit({"installed": installed}, lambda: "\n".join(f"installed {h}" for h in installed))
 
 
-@click.command("merge-shard")
+@click.command("merge-shard", epilog=example("gitcontracts merge-shard %O %A %B %P"))
 @click.argument("ancestor", type=click.Path(dir_okay=False))
 @click.argument("ours", type=click.Path(dir_okay=False))
 @click.argument("theirs", type=click.Path(dir_okay=False))
 @click.argument("path", required=False, default="shard")
 def merge_shard(ancestor: str, ours: str, theirs: str, path: str) -> None:
-    """The git merge driver for stream shards (%O %A %B %P)."""
+    """The git merge driver for stream shards (%O %A %B %P): git runs it, as `init` registers it in .git/config."""
     api.merge_files(Path(ancestor), Path(ours), Path(theirs), path)
 
 
-@click.command()
+@click.command(epilog=example("gitcontracts log website-redesign"))
 @click.argument("contract")
 @reading()
 def log(contract: str) -> None:

@@ -97,7 +97,7 @@ def validate_file(ws: Workspace, tree: content.Tree, path: Path) -> list[Problem
         return []
     is_link = os.path.islink(path)
     if is_link and source.startswith(f"{CONTRACTS}/"):
-        return [Problem(source, "a symlink where a file should be: .contracts/ holds plain files (SPEC 2)", "type")]
+        return [Problem(source, "a symlink where a file should be: .contracts/ holds plain files", "type")]
     try:
         if is_link:  # a loose file given by path may be a link, but not out of the repository
             ws.layout.inside(path)

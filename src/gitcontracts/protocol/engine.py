@@ -236,7 +236,7 @@ def refuse_links(ws: Workspace, path: str) -> None:
         if place == ws.root:
             return
         if place.is_symlink():
-            raise InvalidContent(f"{ws.layout.relative(place)} is a symlink: .contracts/ holds plain files (SPEC 2)",
+            raise InvalidContent(f"{ws.layout.relative(place)} is a symlink: .contracts/ holds plain files",
                                  hint="remove the link (and commit that), then retry")
 
 

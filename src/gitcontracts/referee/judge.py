@@ -62,7 +62,7 @@ def judge_file(judge: Judge, change: gitlayer.FileChange, old: bytes | None, new
         return [misplaced_problem(change.path)] if present else []
     if change.mode in ("120000", "160000") and present:
         what = "a symlink" if change.mode == "120000" else "a submodule"
-        return [Problem(change.path, f"{what} where a file should be: .contracts/ holds plain files (SPEC 2)", "type")]
+        return [Problem(change.path, f"{what} where a file should be: .contracts/ holds plain files", "type")]
     return _JUDGES[kind](judge, change.path, old, new)
 
 

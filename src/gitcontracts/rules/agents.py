@@ -77,7 +77,7 @@ def registry_problems(doc: Any, file: str) -> list[Problem]:
 
 def _admins_problems(admins: Any, file: str) -> list[Problem]:
     if admins is None or admins == []:  # absent, `admins:` or `admins: []`: nobody could ever change the registry
-        return [Problem(file, "agents.yaml must name its admins (SPEC 13): `admins: [AGENT, ...]`", "required", "admins")]
+        return [Problem(file, "agents.yaml must name its admins: `admins: [AGENT, ...]`", "required", "admins")]
     if not isinstance(admins, list) or any(name_problem(a) for a in admins):
         return [Problem(file, "admins is a list of agent names", "format", "admins")]
     return []

@@ -28,7 +28,7 @@ class Change:
 def parse_update_items(doc: Any) -> list[UpdateItem]:
     if not isinstance(doc, dict) or not isinstance(doc.get("update_items"), list):
         raise InvalidContent("a patch is {\"update_items\": [{\"path\": ..., \"match\": {...}, \"set\": {...}}, ...]}",
-                             hint="see SPEC 6.5 for the shape of a patch")
+                             hint="see `gitcontracts patch --help` and docs/formats.md (Patch)")
     items = []
     for number, item in enumerate(doc["update_items"]):
         if not isinstance(item, dict) or not isinstance(item.get("path"), str) or not item["path"]:

@@ -129,7 +129,7 @@ def _why(before: dict[str, Any], actor: Actor) -> str:
         return f"it is already claimed by {before.get('assigned_agent')}"
     if actor.claim_branch is None and before.get("award", "review") != "first":
         return "claims go through a claim branch the owner merges"
-    return "see SPEC 6.4"
+    return "only the owner may make it; see docs/security.md, Who can do what"
 
 
 def _deadline_problems(content: dict[str, Any], task: dict[str, Any], task_id: str, file: str, path: str,

@@ -1,4 +1,4 @@
-"""`.contracts/config.yaml` (SPEC 10): settings with their defaults."""
+"""`.contracts/config.yaml` (docs/fields.md): settings with their defaults."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,7 +58,7 @@ def parse_config(doc: Any, source: str) -> Config:
                       max_line_bytes=int(limits.get("max_line_bytes", 262_144)),
                       max_clock_skew=_seconds(doc, "max_clock_skew", 300.0), fetch_ttl=_seconds(doc, "fetch_ttl", 5.0))
     except (TypeError, ValueError, AttributeError) as exc:
-        raise InvalidContent(f"{source}: {exc}", hint="see SPEC 10 for the settings") from None
+        raise InvalidContent(f"{source}: {exc}", hint="docs/fields.md lists the settings and their values") from None
 
 
 def _branch(value: Any, source: str) -> str | None:

@@ -104,6 +104,6 @@ def classify(rel: str) -> str | None:
 
 
 def misplaced_problem(path: str) -> Problem:
-    """A path under .contracts/ where the layout (SPEC 2) has no place for it."""
+    """A path under .contracts/ where the layout (docs/fields.md) has no place for it."""
     return Problem(path, "not where .contracts/ keeps anything: stashes/NAME.yaml and schemas/NAME@N.yaml are files, "
-                         "streams/NAME/ holds meta.yaml and AGENT.jsonl (SPEC 2)", "layout")
+                         "streams/NAME/ holds meta.yaml and AGENT.jsonl", "layout")
