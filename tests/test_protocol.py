@@ -302,5 +302,5 @@ def test_the_github_provider_says_clearly_when_gh_is_not_available(net, repo: Pa
     owner.push()
     bot = net("planner-bot")
     refused = bot("claim", "job", "plan")
-    assert refused.code == 1 and "gh" in refused.err and "provider: local" in refused.err
+    assert refused.code == 2 and "gh" in refused.err and "provider: local" in refused.err
     assert "claim/" not in git("ls-remote", "origin", cwd=repo)

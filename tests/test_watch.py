@@ -180,7 +180,7 @@ def test_an_unreachable_remote_at_start_is_a_clear_error(cli, repo: Path) -> Non
     git("remote", "add", "origin", str(repo.parent / "missing.git"), cwd=repo)
     assert cli("init", "--remote", "origin", "--offline").code == 0  # records the remote without reaching it
     result = cli("watch", "--once")
-    assert result.code == 1 and "cannot reach the remote origin" in result.err and "Traceback" not in result.err
+    assert result.code == 4 and "cannot reach the remote origin" in result.err and "Traceback" not in result.err
 
 
 def test_killed_and_restarted_it_neither_repeats_nor_misses_an_action(net) -> None:

@@ -550,7 +550,7 @@ def watch(ws: Workspace, emit: Callable[[dict[str, Any]], None], interval: float
     """Call `emit` with each event (claims, entries, offers, bids, leases, deadlines) as it happens, fetching
     every `interval` seconds, until `stop` is set or a signal comes (one pass with once); as owner, do the
     automatic steps. `on` maps event types to shell commands, added to git config gitcontracts.on.*.
-    Returns the exit code, 0. An unreachable remote is an error (GitError, 1) on the first pass only, then a
+    Returns the exit code, 0. An unreachable remote is an error (RemoteUnavailable, 4) on the first pass only, then a
     warning event."""
     from gitcontracts.watch import watch as run
 

@@ -23,8 +23,22 @@ _LOCK_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 
 class GitError(GitContractsError):
+    """A git command failed in a way nothing here foresaw (a corrupt repository, a full disk): exit 1."""
     exit_code = 1
     code = "git"
+
+
+class RemoteUnavailable(GitError):
+    """The remote did not answer (unreachable, timed out, refused the transport): nothing was changed,
+    and the same command can be run again — the retry-later code, 4."""
+    exit_code = 4
+    code = "remote_unavailable"
+
+
+class NotARepository(GitError):
+    """Run where no repository is: a usage error, 2."""
+    exit_code = 2
+    code = "not_a_repository"
 
 
 def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
@@ -479,9 +493,11 @@ def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60)
         result = subprocess.run(("git", "fetch", "--quiet", "--no-tags", remote, *refspecs), cwd=root,
                                 capture_output=True, timeout=timeout, env=git_env(root))
     except subprocess.TimeoutExpired:
-        raise GitError(f"fetching from {remote} took longer than {timeout:.0f} s", hint="check the remote and retry") from None
+        raise RemoteUnavailable(f"fetching from {remote} took longer than {timeout:.0f} s",
+                                hint="check the remote and retry") from None
     if result.returncode != 0:
-        raise GitError(f"cannot fetch from {remote}: {_last_line(result.stderr)}", hint="check the remote, or use --offline")
+        raise RemoteUnavailable(f"cannot fetch from {remote}: {_last_line(result.stderr)}",
+                                hint="check the remote, or use --offline")
 
 
 def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
@@ -516,7 +532,7 @@ def remote_refs(root: Path, remote: str, pattern: str) -> dict[str, str]:
     result = run(root, "ls-remote", remote, pattern, check=False)
     if result.returncode != 0:
         first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["no answer"])[0]
-        raise GitError(f"cannot reach the remote {remote}: {first.removeprefix('fatal: ')}",
+        raise RemoteUnavailable(f"cannot reach the remote {remote}: {first.removeprefix('fatal: ')}",
                        hint="check `git remote -v` and the network, or use --offline")
     data = result.stdout.decode("utf-8", "replace").strip()
     refs = {}
@@ -572,7 +588,7 @@ def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: s
 
     folder = find_git_dir(root)
     if folder is None:
-        raise GitError(f"{root} is not a git repository", hint="run `git init` first")
+        raise NotARepository(f"{root} is not a git repository", hint="run `git init` first")
     store = gitobjects.ObjectStore(gitobjects.object_folder(folder), ident.algorithm)
     width = hashlib.new(ident.algorithm).digest_size
     base_tree = reader.commit_tree(base) if base else None

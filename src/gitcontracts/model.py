@@ -5,6 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 
+# Why an agent turns an offer down (a `reject` entry's reason); "awarded-to-other" is the owner's, when an
+# award turns the other bids down.
+REJECT_REASONS = ("insufficient-resources", "scheduling-conflict", "missing-capability",
+                  "unacceptable-deadline", "policy", "other", "awarded-to-other")
+OFFER_REJECT_REASONS = tuple(reason for reason in REJECT_REASONS if reason != "awarded-to-other")
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in one file: found by the rules, reported by the CLI. Data, not an exception."""

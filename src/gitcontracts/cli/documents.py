@@ -94,7 +94,19 @@ def schema_show(ref: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @shared(mutating=True)
 def schema_add(file: str) -> None:
-    """Publish a schema (name, version, description, visibility, target_type, definition) as .contracts/schemas/NAME@N.yaml.
+    """Publish a schema file as .contracts/schemas/NAME@N.yaml. The file (YAML or JSON):
+
+    \b
+      name: research-contract        # a name: lowercase letters, digits, - and _
+      version: 1                     # 1, then 2, ... (a new version never rewrites an old one)
+      description: What a research contract holds
+      visibility: public             # public (listed by `schema list`) or private
+      target_type: stash             # stash or stream (a stream's entries' data)
+      definition:                    # a JSON Schema (draft 2020-12); $ref never fetches
+        type: object
+        required: [objective]
+        properties:
+          objective: {type: string}
 
     A new version is refused when stashes that use the bare NAME would stop validating: pin them first."""
     result = api.add_schema(options().workspace(), Path(file), offline=options().offline)

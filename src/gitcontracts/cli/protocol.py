@@ -10,6 +10,7 @@ from gitcontracts import api
 from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
 from gitcontracts.cli.render import bids_text, status_text
 from gitcontracts.errors import InvalidContent
+from gitcontracts.model import OFFER_REJECT_REASONS
 
 
 def _ws_offline() -> tuple[Any, bool]:
@@ -101,8 +102,7 @@ def accept(contract: str, subtask: str, message: str) -> None:
 @click.command(epilog=example("gitcontracts reject website-redesign research --reason scheduling-conflict -m 'busy this week'"))
 @click.argument("contract")
 @click.argument("subtask")
-@click.option("--reason", required=True, help="insufficient-resources, scheduling-conflict, missing-capability, "
-                                              "unacceptable-deadline, policy or other.")
+@click.option("--reason", required=True, type=click.Choice(OFFER_REJECT_REASONS), help="Why you turn it down.")
 @click.option("-m", "--message", default="", help="A note in the discussion stream.")
 @shared(mutating=True)
 def reject(contract: str, subtask: str, reason: str, message: str) -> None:

@@ -250,7 +250,10 @@ SHARED = [
 EXIT_INTRO = [
     "An error is one or two lines on stderr (`error: ...`, then `hint: ...`), never a traceback unless `--debug`",
     "asks for it. `check`, `validate` and `fsck` exit 3 when they find problems (`check` exits 6 when one of them",
-    "is a permission problem).",
+    "is a permission problem). Git's failures are mapped too: a remote that does not answer (unreachable, timed",
+    "out) exits 4 with `remote_unavailable` (nothing changed: run it again later), a command run outside a",
+    "repository exits 2 (`not_a_repository`), a forge provider whose `gh` is missing exits 2",
+    "(`provider_unavailable`); only a git failure nothing foresaw (a corrupt repository) exits 1 (`git`).",
 ]
 JSON_INTRO = [
     "With `--json` a command prints one JSON object on stdout (`watch --json`: one object per line, per event).",

@@ -15,6 +15,7 @@ from gitcontracts.protocol import providers
 from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
+from gitcontracts.protocol import whoami
 from gitcontracts.workspace import Workspace
 
 
@@ -35,7 +36,7 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
         task = subtask(doc, contract, task_id)
-        can_take(ctx.base, doc, task, ctx.agent, ctx.now)
+        can_take(ctx.base, doc, task, ctx.agent, ctx.now, who=whoami.origin(ctx.ws, ctx.agent))
         check_bid(task, bid_usdc)
         award = task.get("award", "review")
         ctx.set_subtask(contract, task_id, {"status": "claimed", "assigned_agent": ctx.agent})
@@ -166,10 +167,18 @@ def _bring_claim_entries(ctx: Context, contract: str, winner: str, tip: str) -> 
     ctx.files[path] = merge_shards(ancestor or b"", ctx.read(path) or b"", theirs, path)
 
 
-def forbid_not_offered(task: dict[str, Any], agent: str) -> None:
-    offer = task.get("offer")
-    if not isinstance(offer, dict) or offer.get("to") != agent:
-        raise Forbidden(f"subtask {task.get('id')} is not offered to {agent}")
+def forbid_not_offered(ctx: Context, contract: str, task: dict[str, Any]) -> None:
+    """Only the agent an offer names may answer it: the refusal says to whom it is offered, where the
+    acting name came from, and what to do instead (claim an open subtask)."""
+    offer, task_id = task.get("offer"), task.get("id")
+    if isinstance(offer, dict) and offer.get("to") == ctx.agent:
+        return
+    if not isinstance(offer, dict):
+        hint = (f"it is open to anyone: take it with `gitcontracts claim {contract} {task_id}`"
+                if task.get("status") == "open" else "see `gitcontracts next` for what waits for you")
+        raise Forbidden(f"subtask {task_id} is not offered to anyone (it is {task.get('status')})", hint=hint)
+    raise Forbidden(f"subtask {task_id} is offered to {offer.get('to')}, not to {whoami.origin(ctx.ws, ctx.agent)}",
+                    hint=whoami.fix_name_hint(ctx.ws))
 
 
 def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problems: str,

@@ -23,6 +23,7 @@ from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.ids import new_id
 from gitcontracts.ops import journal
 from gitcontracts.ops.record import Action, message
+from gitcontracts.protocol.guards import no_contract, subtask_ids_hint
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
@@ -57,7 +58,7 @@ class Context:
     def contract(self, name: str) -> tuple[dict[str, Any], str]:
         data = self.read(stash_path(name))
         if data is None:
-            raise NotFound(f"no contract named {name!r}", hint="see `gitcontracts status` for the contracts there are")
+            raise no_contract(name, offline=self.remote is None and bool(self.ws.config.remote))
         text = yamlsafe.decode(data, stash_path(name))
         doc = yamlsafe.load(text, stash_path(name))
         if not isinstance(doc, dict):
@@ -80,7 +81,7 @@ class Context:
 
     def set_subtask(self, contract: str, task_id: str, values: dict[str, Any], unset: tuple[str, ...] = ()) -> None:
         if not self.update(contract, [patching.UpdateItem("subtasks", {"id": task_id}, values, unset)])[0]:
-            raise NotFound(f"contract {contract} has no subtask {task_id!r}")
+            raise NotFound(f"contract {contract} has no subtask {task_id!r}", hint=subtask_ids_hint(self.contract(contract)[0]))
 
     def update(self, name: str, items: list[patching.UpdateItem]) -> tuple[list[int], bool]:
         """update_items on a stash (in the files being built): (items matched, formatting kept)."""
@@ -197,7 +198,7 @@ def _base(ws: Workspace, remote: str | None) -> tuple[str | None, gitlayer.HeadS
 
     problem = fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS)
     if problem is not None:
-        raise gitlayer.GitError(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
+        raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
     shared = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
     # no main there yet (a new, empty remote): this action pushes the first one, on the local history
     return (shared, head) if shared is not None else (head.head, head)

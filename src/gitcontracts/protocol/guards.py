@@ -16,7 +16,21 @@ def subtask(doc: dict[str, Any], contract: str, task_id: str) -> dict[str, Any]:
     for task in (doc.get("content") or {}).get("subtasks") or []:
         if isinstance(task, dict) and task.get("id") == task_id:
             return task
-    raise NotFound(f"contract {contract} has no subtask {task_id!r}")
+    raise NotFound(f"contract {contract} has no subtask {task_id!r}", hint=subtask_ids_hint(doc))
+
+
+def no_contract(name: str, offline: bool) -> NotFound:
+    """A contract that is not there: in an --offline read of a clone with a remote, perhaps not *yet* there."""
+    if offline:
+        return NotFound(f"no contract named {name!r} in this clone (read --offline)",
+                        hint="drop --offline to read the shared main; `gitcontracts status` lists the contracts")
+    return NotFound(f"no contract named {name!r}",
+                    hint="`gitcontracts status` lists the contracts; `gitcontracts discover -q WORD` finds one by its words")
+
+
+def subtask_ids_hint(doc: dict[str, Any]) -> str:
+    ids = [str(t.get("id")) for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
+    return f"its subtasks are: {', '.join(ids)}" if ids else "it has no subtasks"
 
 
 def require_owner(doc: dict[str, Any], agent: str, what: str) -> None:
@@ -49,24 +63,25 @@ def passed(deadline: Any, now: datetime) -> bool:
 
 
 def can_take(base: Snapshot, doc: dict[str, Any], task: dict[str, Any], agent: str, now: datetime,
-             via_offer: bool = False) -> None:
-    """May `agent` take this subtask now? Raises the error of the first reason it may not."""
+             via_offer: bool = False, who: str = "") -> None:
+    """May `agent` take this subtask now? Raises the error of the first reason it may not. `who` is the
+    agent as a refusal names it (with where the name came from)."""
     content = doc.get("content") or {}
     if passed(content.get("deadline"), now):
         raise Conflict(f"contract {doc.get('name')} expired at {content['deadline']}; it takes no new claims")
     if passed(task.get("deadline"), now):
         raise Conflict(f"subtask {task['id']} expired at {task['deadline']}; it takes no new claims")
     if task.get("status") != "open":
-        who = task.get("assigned_agent")
-        raise Conflict(f"subtask {task['id']} is already {task.get('status')}" + (f" by {who}" if who else ""),
+        holder = task.get("assigned_agent")
+        raise Conflict(f"subtask {task['id']} is already {task.get('status')}" + (f" by {holder}" if holder else ""),
                        hint="see `gitcontracts status` for open subtasks")
     offer = task.get("offer")
     if isinstance(offer, dict) and not via_offer:
         if offer.get("exhausted"):
             raise Forbidden(f"subtask {task['id']} waits for its owner to revise the offer")
         if offer.get("to") != agent:
-            raise Forbidden(f"subtask {task['id']} is offered to {offer.get('to')}",
-                            hint="only they may take it while the offer stands")
+            raise Forbidden(f"subtask {task['id']} is offered to {offer.get('to')}, not to {who or agent}",
+                            hint="only they may take it while the offer stands; `gitcontracts next` lists what you may take")
     registry = base.registry
     if registry.present:
         info = registry.info(agent)

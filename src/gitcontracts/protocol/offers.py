@@ -50,7 +50,7 @@ def accept(ws: Workspace, contract: str, task_id: str, message: str = "", offlin
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
         task = subtask(doc, contract, task_id)
-        forbid_not_offered(task, ctx.agent)
+        forbid_not_offered(ctx, contract, task)
         if task["offer"].get("exhausted"):
             raise Forbidden(f"the offer of {task_id} is exhausted and waits for its owner")
         if is_past(task["offer"].get("expires"), ctx.now):
@@ -72,7 +72,7 @@ def reject(ws: Workspace, contract: str, task_id: str, reason: str, message: str
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
         task = subtask(doc, contract, task_id)
-        forbid_not_offered(task, ctx.agent)
+        forbid_not_offered(ctx, contract, task)
         moved = move_offer(ctx, contract, task)
         entry = ctx.post(discussion(contract), "reject", {"subtask_id": task_id, "reason": reason, "message": message})
         return Outcome(Action("reject", f"{contract}/{task_id}", tuple(ctx.files), contract, task_id),

@@ -4,7 +4,7 @@ by tests/test_next_prime.py, so they stay commands that parse."""
 from __future__ import annotations
 
 from gitcontracts import __version__
-from gitcontracts.names import name_problem
+from gitcontracts.protocol.whoami import WAYS, identity
 from gitcontracts.workspace import Workspace
 
 # (command line, what it does): every line parses as a gitcontracts command
@@ -38,28 +38,6 @@ EXIT_CODES: tuple[tuple[int, str, str], ...] = (
     (5, "not found", "a contract, subtask, stash or entry does not exist: check the name with `gitcontracts status`"),
     (6, "forbidden", "not yours to do (owner only, offered to another, capability, capacity): leave it"),
 )
-
-WAYS = ("--agent NAME", "$GITCONTRACTS_AGENT", "git config gitcontracts.agent", "git config user.name")
-
-
-def identity(ws: Workspace) -> tuple[str | None, str | None, str | None]:
-    """(agent, where it came from, problem): the acting agent as `Workspace.agent` decides it, without raising."""
-    from gitcontracts import gitlayer
-
-    def config(key: str) -> str | None:
-        try:
-            return gitlayer.config_get(ws.root, key)
-        except Exception:  # outside a git repository: no git config to read
-            return None
-
-    candidates = ((WAYS[0], lambda: ws.agent_option), (WAYS[1], lambda: ws.env.get("GITCONTRACTS_AGENT")),
-                  (WAYS[2], lambda: config("gitcontracts.agent")), (WAYS[3], lambda: config("user.name")))
-    for source, get in candidates:
-        value = get()
-        if value:
-            return value, source, name_problem(value)
-    return None, None, "no acting agent is set"
-
 
 def prime_text(ws: Workspace) -> str:
     agent, source, problem = identity(ws)

@@ -14,7 +14,9 @@ from gitcontracts.errors import GitContractsError
 
 
 class ProviderUnavailable(GitContractsError):
-    exit_code = 1
+    """config.yaml asks for a forge whose command this machine lacks (or is not logged in to): set up the
+    machine or the config — a usage error, 2."""
+    exit_code = 2
     code = "provider_unavailable"
 
 

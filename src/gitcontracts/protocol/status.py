@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from gitcontracts import gitlayer
-from gitcontracts.errors import NotFound
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
-from gitcontracts.protocol.guards import passed
+from gitcontracts.protocol.guards import no_contract, passed
 from gitcontracts.protocol.work import execution
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
@@ -61,7 +60,7 @@ def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
 def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[str, Any]:
     data = snapshot.read(f".contracts/stashes/{name}.yaml")
     if data is None:
-        raise NotFound(f"no contract named {name!r}", hint="`gitcontracts status` lists the contracts")
+        raise no_contract(name, offline and bool(ws.config.remote))
     doc = yamlsafe.load(data, name)
     now = ws.now()
     bids = bid_entries(snapshot, claim_refs(ws, name, None, offline, fetched=True), name)

@@ -9,13 +9,12 @@ from gitcontracts.ids import is_id
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
 from gitcontracts.timeutil import is_datetime
+from gitcontracts.model import REJECT_REASONS
 
 ENVELOPE_KEYS = {"name", "schema", "owner", "description", "labels", "discoverable", "created", "content"}
 META_KEYS = {"stream", "owner", "created", "ttl", "discoverable", "linked_stash", "description", "schema"}
 SCHEMA_KEYS = {"name", "version", "description", "visibility", "target_type", "definition"}
 ENTRY_KEYS = {"id", "ts", "agent", "label", "data"}
-REJECT_REASONS = ("insufficient-resources", "scheduling-conflict", "missing-capability",
-                  "unacceptable-deadline", "policy", "other", "awarded-to-other")
 CONVENTIONAL_LABELS = {"claim", "bid", "offer", "accept", "reject", "progress", "deliverable", "question",
                        "answer", "status-update", "revoke"}
 
