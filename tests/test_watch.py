@@ -57,7 +57,7 @@ def test_claims_and_main_commits_become_events_once(net) -> None:
     assert {"offer-made", "offer-rejected", "awarded", "entry-posted"} <= set(types(events))
     posted = [e for e in events if e["type"] == "entry-posted"]
     assert {(e["stream"], e["label"]) for e in posted} >= {("job-discussion", "offer"), ("job-discussion", "reject")}
-    assert all(set(e) >= {"type", "contract", "subtask", "agent", "ref", "commit", "at"} for e in events)
+    assert all(set(e) >= {"type", "contract", "subtask", "agent", "ref", "commit", "ts"} for e in events)
 
 
 def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> None:

@@ -82,7 +82,7 @@ def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread
     except gitlayer.GitError as exc:
         if first:
             raise
-        emit({"type": "warning", "at": None, "message": exc.message})
+        emit({"type": "warning", "ts": None, "message": exc.message})
 
 
 def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) -> None:
@@ -92,10 +92,10 @@ def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) ->
         result = subprocess.run(command, shell=True, cwd=ws.root, env=env, capture_output=True, text=True,
                                 timeout=HOOK_TIMEOUT)
     except subprocess.TimeoutExpired:
-        emit({"type": "hook-failed", "at": None, "event": event["type"], "message": f"timed out after {HOOK_TIMEOUT:.0f} s"})
+        emit({"type": "hook-failed", "ts": None, "event": event["type"], "message": f"timed out after {HOOK_TIMEOUT:.0f} s"})
         return
     if result.returncode != 0:
-        emit({"type": "hook-failed", "at": None, "event": event["type"], "command": command,
+        emit({"type": "hook-failed", "ts": None, "event": event["type"], "command": command,
               "message": (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]})
 
 
