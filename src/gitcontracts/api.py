@@ -62,6 +62,8 @@ __all__ = [
     # the referee and upkeep
     "validate_all", "validate_paths", "fsck", "gc", "check_staged", "check_range", "check_receive", "parse_updates",
     "push_options", "install_hooks", "merge_files", "watch", "run_demo",
+    # the --json shapes
+    "output_schema", "output_schema_names",
 ]
 
 
@@ -566,3 +568,37 @@ def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
 
     return run(directory, say)
 
+
+# The --json shapes
+
+_JSON_SCHEMAS = Path(__file__).resolve().parent / "json_schemas"
+
+
+def output_schema_names() -> list[str]:
+    """The commands with a published --json shape ("stream-post", "status", ..., and "error" for the envelope
+    of a failure on stderr)."""
+    return sorted(p.stem for p in _JSON_SCHEMAS.glob("*.json") if p.stem != "common")
+
+
+def output_schema(command: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `command`'s --json output ("stream post" or "stream-post"; "error" for
+    the error envelope; "watch" for one event line), self-contained: the shared definitions are under `$defs`.
+    Required keys are listed and extra keys allowed, so later versions may add keys. Raises NotFound (5)."""
+    import json
+
+    name = "-".join(command.split())
+    if name == "common" or not (_JSON_SCHEMAS / f"{name}.json").is_file():
+        raise NotFound(f"no --json schema for {command!r}", hint="one of: " + ", ".join(output_schema_names()))
+    schema = json.loads((_JSON_SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
+    shared = json.loads((_JSON_SCHEMAS / "common.json").read_text(encoding="utf-8"))["$defs"]
+    return cast("dict[str, Any]", _local_refs({**schema, "$defs": shared}))
+
+
+def _local_refs(node: Any) -> Any:
+    """`common.json#/$defs/X` as `#/$defs/X`, for a schema carrying the shared definitions itself."""
+    if isinstance(node, dict):
+        return {k: (v.replace("common.json#", "#") if k == "$ref" and isinstance(v, str) else _local_refs(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_local_refs(v) for v in node]
+    return node
