@@ -24,7 +24,8 @@ def test_json_errors_are_one_envelope_on_stderr(cli) -> None:
     result = cli("stash", "get", "missing", "--json")
     assert result.out == ""
     assert set(json.loads(result.err)) == {"error"}
-    assert {"code", "message", "details"} <= set(result.error)
+    assert {"code", "message", "hint", "details"} <= set(result.error)
+    assert all(isinstance(d, dict) for d in result.error["details"])
 
 
 def test_agent_resolution_order(cli, repo: Path) -> None:

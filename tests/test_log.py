@@ -11,11 +11,13 @@ def test_log_orders_commits_and_entries_with_who_what_when_commit(cli, repo: Pat
     cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"subtask_id": "research", "message": "half"}',
         agent="research-bot")
     timeline = cli("log", "site", "--json").json["timeline"]
-    kinds = [(i["kind"], i["what"], i["agent"]) for i in timeline]
+    kinds = [(i["kind"], i.get("action") or i.get("label"), i["agent"]) for i in timeline]
     assert kinds == [("commit", "announce", "orchestrator"), ("commit", "patch", "orchestrator"),
                      ("commit", "post", "research-bot"), ("entry", "progress", "research-bot")]
     assert timeline[-1]["commit"] == timeline[-2]["commit"] and timeline[-1]["message"] == "half"
-    assert all(i["at"] for i in timeline)
+    assert all(i["ts"] for i in timeline)
+    assert [i.get("label") for i in timeline if i["kind"] == "entry"] == ["progress"]
+    assert "action" not in timeline[-1] and "label" not in timeline[0]
     text = cli("log", "site").out
     assert "announce" in text and "half" in text
     assert cli("log", "nope").code == 5

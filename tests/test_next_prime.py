@@ -39,7 +39,7 @@ def test_next_lists_the_offer_first_then_what_may_be_claimed(site: Shared) -> No
     found = items(site, "bot-1")
     assert found[0]["kind"] == "offer" and found[0]["command"] == "gitcontracts accept site a"
     assert (found[0]["contract"], found[0]["subtask"]) == ("site", "a")
-    assert 0 < found[0]["expires"] <= 7200
+    assert 0 < found[0]["expires_in"] <= 7200
     claimable = [(i["subtask"], i["command"]) for i in found if i["kind"] == "claim"]
     assert claimable == [("b", "gitcontracts claim site b"), ("c", "gitcontracts claim site c")]
     text = site("bot-1", "next")

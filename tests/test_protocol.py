@@ -89,6 +89,9 @@ def test_two_bids_an_award_and_a_stale_claim(net, repo: Path) -> None:
     bids = owner("bids", "job", "--json").json["bids"]
     assert {(b["agent"], b["bid_usdc"], b["branch"]) for b in bids} == {
         ("planner-bot", 8.0, "claim/job/plan/planner-bot"), ("load-bot", 9.0, "claim/job/plan/load-bot")}
+    assert {(b["agent"], b["entry"]["label"], b["entry"]["data"]["bid_usdc"]) for b in bids} == {
+        ("planner-bot", "bid", 8.0), ("load-bot", "bid", 9.0)}  # `entry` is the bid entry itself
+    losing_bid = next(b["entry"]["id"] for b in bids if b["agent"] == "load-bot")
     awarded = owner("award", "job", "plan", "planner-bot", "--json")
     assert awarded.code == 0 and awarded.json["rejected"] == ["load-bot"]
     assert git("log", "-1", "--format=%P", "origin/main", cwd=repo).count(" ") == 1  # the owner's merge commit
@@ -97,6 +100,7 @@ def test_two_bids_an_award_and_a_stale_claim(net, repo: Path) -> None:
     talk = owner("stream", "read", "job-discussion", "--label", "reject", "--json").json["entries"]
     assert [(e["agent"], e["data"]["agent_name"], e["data"]["reason"]) for e in talk] == [
         ("orchestrator", "load-bot", "awarded-to-other")]
+    assert talk[0]["data"]["in_reply_to"] == losing_bid
     stale = loader("claim", "job", "plan")
     assert stale.code == 4 and "planner-bot" in stale.err
 
@@ -191,7 +195,7 @@ def test_a_child_contract_completes_its_parent_subtask(net) -> None:
     assert too_much.code == 3 and "exceeds" in too_much.err
     assert planner("new", "job-plan", "--objective", "Plan in parts", "--subtask", "draft:d", "--budget", "8",
                    "--parent", "job/plan").code == 0
-    assert state(owner)["plan"]["subcontract"] == {"name": "job-plan", "state": "open"}
+    assert state(owner)["plan"]["subcontract"] == {"contract": "job-plan", "state": "open"}
     assert planner("patch", "job-plan", "--path", "subtasks", "--match", "id=draft", "--set", "award=first").code == 0
     planner.push()
     assert helper("claim", "job-plan", "draft").code == 0

@@ -72,7 +72,7 @@ def test_a_clone_reads_what_others_pushed_without_pulling(agents) -> None:
     assert {"job-execution", "job-discussion"} <= {r["name"] for r in found}
     assert head(reader) != before and head(reader) == git("rev-parse", "origin/main", cwd=reader.root)
 
-    assert [c["name"] for c in reader.json("status")["contracts"]] == ["job"]
+    assert [c["contract"] for c in reader.json("status")["contracts"]] == ["job"]
     state = reader.json("status", "job")
     assert state["owner"] == "a-bot" and "stale" not in state
     assert [b["agent"] for t in state["subtasks"] for b in t["bids"]] == ["c-bot"]
@@ -84,7 +84,7 @@ def test_a_clone_reads_what_others_pushed_without_pulling(agents) -> None:
     assert reader.json("stream", "latest", "job-discussion", "--label", "question")["agent"] == "a-bot"
     assert [(b["agent"], b["branch"]) for b in reader.json("bids", "job")["bids"]] == [("c-bot", "claim/job/plan/c-bot")]
     timeline = reader.json("log", "job")["timeline"]
-    assert {"announce", "question"} <= {item["what"] for item in timeline}
+    assert {"announce", "question"} <= {item.get("action") or item.get("label") for item in timeline}
     assert "git pull" not in reader.ok("status", "job").err and reader.ok("status", "job").err == ""
 
 
@@ -153,7 +153,7 @@ def test_an_unreachable_remote_answers_from_the_clone_and_says_so(agents) -> Non
     owner, reader = crew["a-bot"], crew["b-bot"]
     announce(owner)
     owner.ok("ask", "job", "-m", "hello")
-    assert reader.json("status", "job")["name"] == "job"
+    assert reader.json("status", "job")["contract"] == "job"
     git("remote", "set-url", "origin", str(reader.root.parent / "nowhere.git"), cwd=reader.root)
     for args in (("discover",), ("status",), ("status", "job"), ("stash", "get", "job"), ("stream", "read", "job-discussion"),
                  ("stream", "latest", "job-discussion"), ("bids", "job"), ("log", "job")):

@@ -9,6 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
+
+from gitcontracts import api
 from helpers import git, run_cli
 from test_protocol import LATER, Agent, contract, in_an_hour, net, state  # noqa: F401  (the shared-remote fixture)
 
@@ -57,7 +60,9 @@ def test_claims_and_main_commits_become_events_once(net) -> None:
     assert {"offer-made", "offer-rejected", "awarded", "entry-posted"} <= set(types(events))
     posted = [e for e in events if e["type"] == "entry-posted"]
     assert {(e["stream"], e["label"]) for e in posted} >= {("job-discussion", "offer"), ("job-discussion", "reject")}
-    assert all(set(e) >= {"type", "contract", "subtask", "agent", "ref", "commit", "at"} for e in events)
+    assert all(set(e) >= {"type", "contract", "subtask", "agent", "ref", "commit", "ts"} for e in events)
+    for e in events:
+        Draft202012Validator(api.output_schema("watch")).validate(e)
 
 
 def test_owner_automation_revokes_a_lease_once_even_with_two_watchers(net) -> None:
@@ -128,6 +133,7 @@ def test_on_hooks_get_the_event_and_failures_are_reported(net, tmp_path: Path) -
     assert json.loads(out.read_text().splitlines()[0])["type"] == "claim-opened"
     failed = [e for e in events if e["type"] == "hook-failed"]
     assert failed and failed[0]["event"] == "claim-opened" and "exit 3" in failed[0]["message"]
+    Draft202012Validator(api.output_schema("watch")).validate(failed[0])  # the keys of every event, too
 
 
 def test_watch_on_adds_a_command_for_this_run(net, tmp_path: Path) -> None:
@@ -283,6 +289,7 @@ def test_a_remote_that_stops_answering_is_a_warning_not_an_exit(net, remote: Pat
             assert line, "the watcher stopped (its output ended)"
             line = proc.stdout.readline()
         assert "cannot reach the remote origin" in json.loads(line)["message"]
+        Draft202012Validator(api.output_schema("watch")).validate(json.loads(line))
         assert proc.poll() is None  # still running
     finally:
         proc.kill()

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, ca
 from gitcontracts import workspace as _workspace
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
 from gitcontracts.model import (
-    AcceptResult, AgentAdded, AwardResult, ChildAnnounced, ClaimResult, ContractAnnounced, EntryResult,
-    GcResult, InitResult, OfferResult, Patched, Problem, RejectResult, SchemaAdded, SchemaDoc, SettleResult,
+    AcceptResult, AgentAdded, AwardResult, Bid, ChildAnnounced, ClaimResult, ContractAnnounced, EntryResult,
+    GcResult, InitResult, LogItem, NextItem, OfferResult, Patched, Problem, RejectResult, SchemaAdded, SchemaDoc, SettleResult,
     Stash, StashWritten, StreamCreated, StreamMeta, WorkResult,
 )
 from gitcontracts.workspace import Workspace
@@ -62,6 +62,8 @@ __all__ = [
     # the referee and upkeep
     "validate_all", "validate_paths", "fsck", "gc", "check_staged", "check_range", "check_receive", "parse_updates",
     "push_options", "install_hooks", "merge_files", "watch", "run_demo",
+    # the --json shapes
+    "output_schema", "output_schema_names",
 ]
 
 
@@ -288,12 +290,13 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     return cast(ClaimResult, run(ws, contract, task_id, message, bid_usdc, offline))
 
 
-def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline: bool = False) -> list[dict[str, Any]]:
+def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline: bool = False) -> list[Bid]:
     """The pending claims and bids on `contract` (`task_id`'s only), read from its claim branches as the
-    clone last fetched them: one dict each (subtask, agent, branch, commit, bid_usdc, message, entry, ts)."""
+    clone last fetched them: one Bid each (subtask, agent, branch, commit, bid_usdc, message, ts, and `entry`,
+    the claim or bid entry itself)."""
     from gitcontracts.protocol.claims import list_bids as run
 
-    return run(ws, contract, task_id, offline)
+    return cast("list[Bid]", run(ws, contract, task_id, offline))
 
 
 def award(ws: Workspace, contract: str, task_id: str, winner: str, offline: bool = False) -> AwardResult:
@@ -390,23 +393,23 @@ def settle(ws: Workspace, contract: str | None = None, offline: bool = False) ->
 
 
 def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
-    """The full state of `contract` (its subtasks, offers, bids, deliverables, progress), or with None one
-    summary per contract under "contracts". Reads the clone as it is: call `refresh` first for the shared main.
-    Raises NotFound (5) for an unknown contract."""
+    """The full state of `contract` (its subtasks, offers, bids, deliverables, progress; the contract's name as
+    `contract`, and as `name` too), or with None one summary per contract under "contracts". Reads the clone
+    as it is: call `refresh` first for the shared main. Raises NotFound (5) for an unknown contract."""
     from gitcontracts.protocol.status import status as run
 
     return run(ws, contract, offline)
 
 
-def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
-    """Everything waiting for the acting agent, most urgent first: offers made to it (with `expires`, seconds
+def next_items(ws: Workspace, offline: bool = False) -> list[NextItem]:
+    """Everything waiting for the acting agent, most urgent first: offers made to it (with `expires_in`, seconds
     left), its assigned subtasks, its pending claims, the duties of the contracts it owns (claims to award,
     deliverables to complete, questions to answer), then the open subtasks it may claim. Each item is
     {"kind", "contract", "subtask", "command", "detail"} with `command` the gitcontracts command line that
     acts on it. Reads the clone as it is: call `refresh` first for the shared main."""
     from gitcontracts.protocol.next import next_items as run
 
-    return run(ws, offline)
+    return cast("list[NextItem]", run(ws, offline))
 
 
 def prime(ws: Workspace) -> str:
@@ -418,12 +421,12 @@ def prime(ws: Workspace) -> str:
     return prime_text(ws)
 
 
-def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
-    """The contract's timeline: its commits (by their Contract trailer) and stream entries, in time order.
-    Raises NotFound (5) for an unknown contract."""
+def contract_log(ws: Workspace, contract: str) -> list[LogItem]:
+    """The contract's timeline: its commits (by their Contract trailer; `action` the Action trailer) and stream
+    entries (`label`, `stream`, `id`), each with `ts`, in time order. Raises NotFound (5) for an unknown contract."""
     from gitcontracts.ops.history import contract_log as run
 
-    return run(ws, contract)
+    return cast("list[LogItem]", run(ws, contract))
 
 
 # The agent registry (.contracts/agents.yaml)
@@ -564,3 +567,38 @@ def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
     from gitcontracts.demo import run_demo as run
 
     return run(directory, say)
+
+
+# The --json shapes
+
+_JSON_SCHEMAS = Path(__file__).resolve().parent / "json_schemas"
+
+
+def output_schema_names() -> list[str]:
+    """The commands with a published --json shape ("stream-post", "status", ..., and "error" for the envelope
+    of a failure on stderr)."""
+    return sorted(p.stem for p in _JSON_SCHEMAS.glob("*.json") if p.stem != "common")
+
+
+def output_schema(command: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of `command`'s --json output ("stream post" or "stream-post"; "error" for
+    the error envelope; "watch" for one event line), self-contained: the shared definitions are under `$defs`.
+    Required keys are listed and extra keys allowed, so later versions may add keys. Raises NotFound (5)."""
+    import json
+
+    name = "-".join(command.split())
+    if name == "common" or not (_JSON_SCHEMAS / f"{name}.json").is_file():
+        raise NotFound(f"no --json schema for {command!r}", hint="one of: " + ", ".join(output_schema_names()))
+    schema = json.loads((_JSON_SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
+    shared = json.loads((_JSON_SCHEMAS / "common.json").read_text(encoding="utf-8"))["$defs"]
+    return cast("dict[str, Any]", _local_refs({**schema, "$defs": shared}))
+
+
+def _local_refs(node: Any) -> Any:
+    """`common.json#/$defs/X` as `#/$defs/X`, for a schema carrying the shared definitions itself."""
+    if isinstance(node, dict):
+        return {k: (v.replace("common.json#", "#") if k == "$ref" and isinstance(v, str) else _local_refs(v))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_local_refs(v) for v in node]
+    return node

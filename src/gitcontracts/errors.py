@@ -18,9 +18,28 @@ class GitContractsError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
-        self.details = list(details)
         self.file = file   # where the problem is, when it is in one file
         self.line = line
+        self.details = [detail_object(d) for d in details] or self._where()
+
+    def _where(self) -> list[dict[str, Any]]:
+        """An error about one place in one file names it in `details` too, for programs that read them."""
+        return [{"file": self.file, "line": self.line, "message": self.message}] if self.file else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `error` of the JSON envelope (SPEC 11, 13): always code, message, hint and details (objects)."""
+        return {"code": self.code, "message": self.message, "hint": self.hint, "details": list(self.details)}
+
+
+def detail_object(detail: Any) -> dict[str, Any]:
+    """One entry of an error's `details` as an object: a Problem (anything with to_dict) as its dict, a dict as
+    it is, anything else as {"message": text}."""
+    if isinstance(detail, dict):
+        return dict(detail)
+    to_dict = getattr(detail, "to_dict", None)
+    if callable(to_dict):
+        return dict(to_dict())
+    return {"message": str(detail)}
 
 
 class UsageError(GitContractsError):

@@ -187,7 +187,7 @@ class StreamCreated(Landed):
 
 class ContractAnnounced(Landed):
     """`new_contract`: the contract's stash and streams, in one commit."""
-    name: str
+    contract: str
     stash: dict[str, Any]    # the contract's stash document
     streams: list[str]       # its -execution and -discussion streams
     paths: list[str]
@@ -195,14 +195,15 @@ class ContractAnnounced(Landed):
 
 class ChildAnnounced(Landed):
     """`new_child`: a contract carrying out the parent subtask, which names it as its `subcontract`."""
-    name: str
+    contract: str
     parent: str              # CONTRACT/SUBTASK
     paths: list[str]
 
 
 class Patched(Landed):
     """`patch`: formatting and comments stay when `formatting_kept`."""
-    name: str
+    stash: str
+    contract: str | None     # the stash's name when it is a contract
     items_matched: list[int]  # per update item, the elements it matched
     written: bool
     formatting_kept: bool
@@ -282,3 +283,47 @@ class GcResult(Landed):
     """`gc`."""
     archived: list[str]      # the streams moved to .contracts/archive/
     agent: str
+
+
+# What the reads return (the same keys as the actions: `contract`, `subtask`, `agent`, `entry` an Entry, `ts`)
+
+class Bid(TypedDict):
+    """`list_bids`: a pending claim or bid, one claim branch."""
+    subtask: str
+    agent: str
+    branch: str
+    commit: str              # the claim branch's tip
+    bid_usdc: float | None
+    message: str
+    ts: str | None           # the claim or bid entry's
+    entry: Entry | None      # the claim or bid entry on the branch
+
+
+class _NextItem(TypedDict):
+    kind: str                # offer, deliver, delivered, claim-pending, award, complete, answer, claim
+    contract: str
+    subtask: str | None
+    command: str             # the gitcontracts command line that acts on it
+    detail: str
+
+
+class NextItem(_NextItem, total=False):
+    """`next_items`: one thing waiting for the acting agent."""
+    expires_in: int          # an offer's seconds left
+
+
+class _LogItem(TypedDict):
+    kind: str                # commit or entry
+    ts: str
+    agent: str
+    subtask: str | None
+    commit: str | None       # the commit (for an entry: the one that appended it)
+    message: str
+
+
+class LogItem(_LogItem, total=False):
+    """`contract_log`: a commit (with its `action` trailer) or a stream entry (its `label`, `stream` and `id`)."""
+    action: str
+    label: str
+    stream: str
+    id: str

@@ -15,7 +15,7 @@ import time
 from typing import Any, Callable
 
 from gitcontracts import gitlayer
-from gitcontracts.protocol.observe import Memo, run_pass
+from gitcontracts.protocol.observe import Memo, event as make_event, run_pass
 from gitcontracts.workspace import Workspace
 
 HOOK_TIMEOUT = 30.0
@@ -82,7 +82,7 @@ def _pass(ws: Workspace, emit: Emit, offline: bool, hooks: list[threading.Thread
     except gitlayer.GitError as exc:
         if first:
             raise
-        emit({"type": "warning", "at": None, "message": exc.message})
+        emit(make_event("warning", None, message=exc.message))
 
 
 def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) -> None:
@@ -92,11 +92,11 @@ def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) ->
         result = subprocess.run(command, shell=True, cwd=ws.root, env=env, capture_output=True, text=True,
                                 timeout=HOOK_TIMEOUT)
     except subprocess.TimeoutExpired:
-        emit({"type": "hook-failed", "at": None, "event": event["type"], "message": f"timed out after {HOOK_TIMEOUT:.0f} s"})
+        emit(make_event("hook-failed", None, event=event["type"], message=f"timed out after {HOOK_TIMEOUT:.0f} s"))
         return
     if result.returncode != 0:
-        emit({"type": "hook-failed", "at": None, "event": event["type"], "command": command,
-              "message": (result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]})
+        emit(make_event("hook-failed", None, event=event["type"], command=command,
+                        message=(result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]))
 
 
 def _observe(ws: Workspace, wake: threading.Event) -> Any:

@@ -249,7 +249,12 @@ def fsck(repair: bool) -> int:
 @shared()
 def demo(directory: str | None) -> None:
     """Run a contract's life end to end in a fresh repository and tell what happened."""
-    api.run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
+    if not options().as_json:
+        api.run_demo(Path(directory) if directory else None, say=lambda line: click.echo(line))
+        return
+    lines: list[str] = []
+    root = api.run_demo(Path(directory) if directory else None, say=lines.append)
+    emit({"root": str(root), "remote": str(root / "remote.git"), "lines": lines}, "")
 
 
 @click.command()

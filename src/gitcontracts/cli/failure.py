@@ -26,10 +26,11 @@ def print_traceback() -> None:
 
 
 def fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, details: Sequence[Any] = ()) -> int:
+    """Print the error (SPEC 11): with --json the envelope, every key always there (json_schemas/error.json)."""
     if as_json:
-        error = {"code": code, "message": message, "details": list(details)}
-        if hint:
-            error["hint"] = hint
+        from gitcontracts.errors import detail_object
+
+        error = {"code": code, "message": message, "hint": hint, "details": [detail_object(d) for d in details]}
         print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
     else:
         print(printable(f"error: {message}"), file=sys.stderr)

@@ -50,7 +50,7 @@ def bids(contract: str, subtask: str | None) -> None:
     """The pending claims and bids of a contract (its claim branches)."""
     ws, fresh = read_workspace()
     found = api.list_bids(ws, contract, subtask, options().offline)
-    emit(fresh.mark({"bids": found}), lambda: bids_text(found))
+    emit(fresh.mark({"contract": contract, "bids": found}), lambda: bids_text(found))
 
 
 @click.command(epilog=example("gitcontracts award website-redesign design design-bot"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from gitcontracts.model import Problem
 
@@ -31,12 +31,13 @@ def github_annotations(problems: Sequence[Problem]) -> str:
     return "\n".join(lines) or "all valid"
 
 
-def log_text(items: Sequence[dict[str, Any]]) -> str:
+def log_text(items: Sequence[Mapping[str, Any]]) -> str:
     lines = []
     for item in items:
         commit = (item.get("commit") or "")[:10]
         subtask = f"/{item['subtask']}" if item.get("subtask") else ""
-        lines.append(f"{item['at']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {item['what']}{subtask}  "
+        what = item.get("action") or item.get("label") or ""
+        lines.append(f"{item['ts']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {what}{subtask}  "
                      f"{item['message']}")
     return "\n".join(lines) or "no history"
 
@@ -66,16 +67,16 @@ def check_text(result: Any) -> str:
     return problems_text(result.problems, result.files, noun, result.commits)
 
 
-def bids_text(bids: Sequence[dict[str, Any]]) -> str:
+def bids_text(bids: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(f"{b['subtask']:<16} {b['agent']:<16} {'' if b['bid_usdc'] is None else b['bid_usdc']:<8} "
                      f"{b['branch']}  {b['message']}" for b in bids) or "no pending claims"
 
 
 def status_text(result: dict[str, Any]) -> str:
     if "contracts" in result:
-        return "\n".join(f"{c['name']:<28} {c['state']:<8} owner {c['owner']:<16} open {c['open']}  "
+        return "\n".join(f"{c['contract']:<28} {c['state']:<8} owner {c['owner']:<16} open {c['open']}  "
                          f"claimed {c['claimed']}  completed {c['completed']}" for c in result["contracts"]) or "no contracts"
-    lines = [f"{result['name']} ({result['state']}) owner {result['owner']}: {result.get('objective') or ''}"]
+    lines = [f"{result['contract']} ({result['state']}) owner {result['owner']}: {result.get('objective') or ''}"]
     terms = [f"budget {result['budget_usdc']} USDC" if result.get("budget_usdc") is not None else "",
              f"deadline {result['deadline']}" if result.get("deadline") else ""]
     if any(terms):
@@ -85,7 +86,7 @@ def status_text(result: dict[str, Any]) -> str:
         offer = f", offered to {t['offer'].get('to')}" if isinstance(t.get("offer"), dict) else ""
         bids = f", {len(t['bids'])} bid(s)" if t["bids"] else ""
         lease = f", lease left {t['lease_left']}s" if t.get("lease_left") is not None else ""
-        child = f", child {t['subcontract']['name']} ({t['subcontract']['state']})" if t.get("subcontract") else ""
+        child = f", child {t['subcontract']['contract']} ({t['subcontract']['state']})" if t.get("subcontract") else ""
         data = (t.get("latest") or {}).get("data") or {}
         said = data.get("message") or data.get("summary") or data.get("deliverable") or ""
         latest = f"  latest {t['latest'].get('label')}: {said}" if t.get("latest") else ""
@@ -103,4 +104,4 @@ def event_line(event: dict[str, Any]) -> str:
     where = "/".join(x for x in (event.get("contract"), event.get("subtask")) if x) or event.get("ref") or ""
     extra = event.get("label") or event.get("message") or event.get("problems") or ""
     mark = "* " if event.get("action") else "  "
-    return f"{mark}{event.get('at') or ''}  {event['type']:<16} {where:<28} {event.get('agent') or '':<16} {extra}".rstrip()
+    return f"{mark}{event.get('ts') or ''}  {event['type']:<16} {where:<28} {event.get('agent') or '':<16} {extra}".rstrip()

@@ -12,6 +12,9 @@ from gitcontracts.workspace import Workspace
 
 
 def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
+    """Commits ({kind: commit, ts, agent, action, subtask, commit, message}) and entries ({kind: entry, ts, agent,
+    label, subtask, stream, id, commit, message}), oldest first: `action` is a commit's Action trailer, `label`
+    an entry's label, as everywhere else."""
     ws.stashes.read_text(contract)  # NotFound for an unknown contract
     items = _commit_items(ws, contract)
     introduced = _entry_commits(ws, contract)
@@ -19,12 +22,12 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
         if ws.streams.exists(stream):
             for entry in ws.streams.entries(stream, []):
                 data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}
-                items.append({"kind": "entry", "at": entry.get("ts"), "agent": entry.get("agent"),
-                              "what": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
+                items.append({"kind": "entry", "ts": entry.get("ts"), "agent": entry.get("agent"),
+                              "label": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
                               "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
                               "message": _said(entry.get("label"), data)})
     # Commit times have whole seconds: within one second, history order (oldest first) decides.
-    return sorted(items, key=lambda item: (_moment(item["at"]), item["kind"] == "entry", item.get("seq", 0)))
+    return sorted(items, key=lambda item: (_moment(item["ts"]), item["kind"] == "entry", item.get("seq", 0)))
 
 
 def _said(label: Any, data: dict[str, Any]) -> str:
@@ -47,7 +50,7 @@ def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
         fields = gitlayer.parse_trailers(trailers)
         if fields.get("Contract") != contract:
             continue
-        items.append({"kind": "commit", "at": when, "agent": fields.get("Agent", author), "what": fields.get("Action", ""),
+        items.append({"kind": "commit", "ts": when, "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
                       "subtask": fields.get("Subtask"), "commit": sha, "message": subject, "seq": len(items)})
     return items
 

@@ -25,7 +25,7 @@ def announce(ws: Workspace, name: str, objective: str | None, subtasks: Sequence
     def build(ctx: Context) -> Outcome:
         _add_contract(ctx, name, files)
         return Outcome(Action("announce", name, tuple(ctx.files), name),
-                       {"name": name, "stash": doc, "streams": list(stream_names(name)), "paths": list(files)})
+                       {"contract": name, "stash": doc, "streams": list(stream_names(name)), "paths": list(files)})
 
     return perform(ws, build, offline)
 
@@ -58,6 +58,6 @@ def new_child(ws: Workspace, name: str, parent: str, objective: str | None, subt
         _add_contract(ctx, name, files)
         ctx.set_subtask(parent_contract, parent_task, {"subcontract": name})
         return Outcome(Action("subcontract", f"{parent_contract}/{parent_task}", tuple(ctx.files), parent_contract, parent_task),
-                       {"name": name, "parent": parent, "paths": sorted(ctx.files)})
+                       {"contract": name, "parent": parent, "paths": sorted(ctx.files)})
 
     return perform(ws, build, offline)

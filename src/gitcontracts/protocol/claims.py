@@ -80,7 +80,8 @@ def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool 
 
 
 def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list[dict[str, Any]]:
-    """Each claim branch's claim or bid entry, read from the branch's discussion shard."""
+    """Each claim branch's bid: {subtask, agent, branch, commit (the branch's tip), bid_usdc, message, ts, entry},
+    `entry` the claim or bid entry read from the branch's discussion shard (None when it has none)."""
     bids = []
     # a ref shaped like a claim but not one (claim/c/t/a/x, a bad name) slipped past a remote without the hook:
     # every reader ignores it (the pre-receive hook refuses it)
@@ -94,7 +95,7 @@ def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list
         payload = entry.get("data", {}) if entry else {}
         bids.append({"subtask": task_id, "agent": agent, "branch": branch, "commit": sha,
                      "bid_usdc": payload.get("bid_usdc"), "message": payload.get("message", ""),
-                     "entry": entry.get("id") if entry else None, "ts": entry.get("ts") if entry else None})
+                     "ts": entry.get("ts") if entry else None, "entry": entry})
     return bids
 
 
@@ -150,12 +151,16 @@ def award_build(ctx: Context, contract: str, task_id: str, winner: str, refs: di
     for bid in bids:
         if bid["agent"] != winner:
             ctx.post(discussion(contract), "reject", {"subtask_id": task_id, "agent_name": bid["agent"],
-                                                       "reason": "awarded-to-other", "in_reply_to": bid["entry"],
+                                                       "reason": "awarded-to-other", "in_reply_to": _entry_id(bid),
                                                        "message": f"awarded to {winner}"})
     result = {"contract": contract, "subtask": task_id, "awarded_to": winner, "reason": reason,
               "rejected": sorted(b["agent"] for b in bids if b["agent"] != winner)}
     return Outcome(Action("award", f"{contract}/{task_id}", tuple(ctx.files), contract, task_id), result,
                    merge_parents=(tip,), delete_branches=tuple(sorted(refs)))
+
+
+def _entry_id(bid: dict[str, Any]) -> str | None:
+    return bid["entry"].get("id") if bid["entry"] else None
 
 
 def _bring_claim_entries(ctx: Context, contract: str, winner: str, tip: str) -> None:

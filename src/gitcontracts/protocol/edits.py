@@ -20,7 +20,8 @@ def patch(ws: Workspace, name: str, patch_doc: Any, offline: bool = False) -> di
         doc, _ = ctx.contract(name)
         require_owner(doc, ctx.agent, f"patch {name}")
         counts, kept = ctx.update(name, items)
-        result = {"name": name, "items_matched": counts, "written": bool(ctx.files), "formatting_kept": kept}
+        result = {"stash": name, "contract": contract_name(doc), "items_matched": counts, "written": bool(ctx.files),
+                  "formatting_kept": kept}
         return Outcome(Action("patch", name, tuple(ctx.files), contract_name(doc), only_subtask(items)), result,
                        nothing=not ctx.files)
 

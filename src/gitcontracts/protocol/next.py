@@ -26,11 +26,13 @@ def command(*args: str) -> str:
 
 
 def _item(kind: str, contract: str, task: str | None, argv: tuple[str, ...], detail: str,
-          expires: int | None = None) -> dict[str, Any]:
+          expires_in: int | None = None) -> dict[str, Any]:
+    """One item; an offer's `expires_in` is the seconds left (as in the offer entry's data: `expires` is a date-time
+    wherever it appears)."""
     item: dict[str, Any] = {"kind": kind, "contract": contract, "subtask": task, "command": command(*argv),
                             "detail": detail}
-    if expires is not None:
-        item["expires"] = expires
+    if expires_in is not None:
+        item["expires_in"] = expires_in
     return item
 
 
@@ -50,7 +52,7 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
                                      stream_entries_at(snapshot, discussion(doc["name"])))
     finally:
         snapshot.reader.close()
-    return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires", float("inf"))))
+    return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires_in", float("inf"))))
 
 
 def _contract_items(doc: dict[str, Any], agent: str, now: Any, bids: list[dict[str, Any]],

@@ -53,8 +53,9 @@ def save_state(ws: Workspace, state: WatchState) -> None:
     gitlayer.update_ref(ws.root, state_ref(ws.agent), blob)
 
 
-def event(kind: str, at: str | None, **fields: Any) -> dict[str, Any]:
-    base = {"type": kind, "contract": None, "subtask": None, "agent": None, "ref": None, "commit": None, "at": at}
+def event(kind: str, ts: str | None, **fields: Any) -> dict[str, Any]:
+    """A watcher event: its `type`, when it happened (`ts`) and the usual keys (SPEC 13), then what the type needs."""
+    base = {"type": kind, "contract": None, "subtask": None, "agent": None, "ref": None, "commit": None, "ts": ts}
     return {**base, **{k: v for k, v in fields.items()}}
 
 
@@ -338,7 +339,7 @@ def _check_claim(ws: Workspace, claim_event: dict[str, Any], offline: bool) -> l
     if not result.problems:
         return []
     problems = "; ".join(p.message for p in result.problems[:3])
-    out = [event("invalid-push", claim_event["at"], contract=claim_event["contract"], subtask=claim_event["subtask"],
+    out = [event("invalid-push", claim_event["ts"], contract=claim_event["contract"], subtask=claim_event["subtask"],
                  agent=claim_event["agent"], ref=claim_event["ref"], commit=claim_event["commit"], problems=problems)]
     try:
         from gitcontracts.protocol.claims import reject_claim
@@ -347,6 +348,6 @@ def _check_claim(ws: Workspace, claim_event: dict[str, Any], offline: bool) -> l
     except GitContractsError:
         return out
     if rejected:
-        out.append(event("claim-rejected", claim_event["at"], contract=claim_event["contract"], subtask=claim_event["subtask"],
+        out.append(event("claim-rejected", claim_event["ts"], contract=claim_event["contract"], subtask=claim_event["subtask"],
                          agent=claim_event["agent"], ref=claim_event["ref"], commit=rejected.get("commit"), action=True))
     return out

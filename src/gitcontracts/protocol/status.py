@@ -44,7 +44,7 @@ def _all(ws: Workspace, snapshot: Snapshot) -> list[dict[str, Any]]:
             continue
         tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
         counts = {s: sum(1 for t in tasks if t.get("status") == s) for s in ("open", "claimed", "completed")}
-        rows.append({"name": doc.get("name"), "owner": doc.get("owner"), "state": contract_state(doc, ws.now()), **counts})
+        rows.append({"contract": doc.get("name"), "owner": doc.get("owner"), "state": contract_state(doc, ws.now()), **counts})
     return rows
 
 
@@ -78,10 +78,11 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
                "deadline": task.get("deadline")}
         if task.get("subcontract"):
             child = snapshot.doc(f".contracts/stashes/{task['subcontract']}.yaml")
-            row["subcontract"] = {"name": task["subcontract"],
+            row["subcontract"] = {"contract": task["subcontract"],
                                   "state": contract_state(child, now) if isinstance(child, dict) else "missing"}
         subtasks.append(row)
-    return {"name": name, "owner": doc.get("owner"), "state": contract_state(doc, now),
+    # `name` is the key SPEC 11 gave the contract first; `contract` is the one every other answer uses
+    return {"contract": name, "name": name, "owner": doc.get("owner"), "state": contract_state(doc, now),
             "objective": (doc.get("content") or {}).get("objective"), "deadline": (doc.get("content") or {}).get("deadline"),
             "budget_usdc": (doc.get("content") or {}).get("budget_usdc"),
             "subtasks": subtasks,

@@ -150,9 +150,11 @@ def check_metaschema(definition: Any, source: str) -> None:
     cls = cls or validators.Draft202012Validator
     errors = sorted(cls(cls.META_SCHEMA).iter_errors(definition), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
-        details = [f"{_path('definition', e.absolute_path)}: {_short(e.message)} [{e.validator}]" for e in errors]
-        raise InvalidContent(f"{source}: the definition is not a valid JSON Schema: {details[0]}",
-                             hint="fix the schema definition", details=details)
+        details = [{"file": source, "path": _path("definition", e.absolute_path), "rule": str(e.validator),
+                    "message": _short(e.message)} for e in errors]
+        first = details[0]
+        raise InvalidContent(f"{source}: the definition is not a valid JSON Schema: {first['path']}: {first['message']} "
+                             f"[{first['rule']}]", hint="fix the schema definition", details=details)
 
 
 def _check_refs(definition: Any, retrieve: Retrieve, source: str) -> None:

@@ -44,7 +44,7 @@ def parse_schema_doc(data: bytes, source: str, stem: str | None) -> SchemaDoc:
     doc = yamlsafe.load(data, source)
     problems = schema_doc_problems(doc, source, stem)
     if problems:
-        raise InvalidContent(f"{problems[0]}", hint="fix the schema file", details=[str(p) for p in problems])
+        raise InvalidContent(f"{problems[0]}", hint="fix the schema file", details=[p.to_dict() for p in problems])
     return SchemaDoc(name=doc["name"], version=doc["version"], definition=doc["definition"],
                      description=doc.get("description") or "", visibility=doc.get("visibility", "public"),
                      target_type=doc.get("target_type", "stash"), source=source)
