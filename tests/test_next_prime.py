@@ -121,3 +121,35 @@ def test_prime_names_the_agent_and_its_source_or_how_to_set_one(shared: Shared) 
     assert "0.1.0" in result.out and "4 conflict" in result.out and "6 forbidden" in result.out
     bad = shared("bot-1", "--agent", "Not A Name", "prime")
     assert bad.code == 0 and "No valid acting agent" in bad.out and "export GITCONTRACTS_AGENT=NAME" in bad.out
+
+
+def test_next_offers_only_what_the_registry_lets_the_agent_take(shared: Shared) -> None:
+    for args in (("agent", "add", "orchestrator"), ("agent", "add", "bot-1", "--capability", "writing", "--capacity", "1")):
+        assert shared("orchestrator", *args).code == 0
+    made = shared("orchestrator", "new", "jobs", "--objective", "Jobs", "--subtask", "copy:Write", "--subtask", "load:Test",
+                  "--subtask", "more:Write more")
+    assert made.code == 0, made.err
+    needs = shared("orchestrator", "patch", "jobs", "--path", "subtasks", "--match", "id=load", "--set", 'requires=["load-testing"]')
+    assert needs.code == 0, needs.err
+    assert [i["subtask"] for i in items(shared, "bot-1") if i["kind"] == "claim"] == ["copy", "more"]
+    assert shared("orchestrator", "patch", "jobs", "--path", "subtasks", "--match", "id=copy", "--set", "award=first").code == 0
+    assert shared("bot-1", "claim", "jobs", "copy").code == 0
+    found = items(shared, "bot-1")
+    assert [i["kind"] for i in found] == ["deliver"]  # at its capacity of 1: nothing more to claim
+
+
+def test_next_brings_a_question_to_the_assignee_and_the_answer_back_to_who_asked(site: Shared) -> None:
+    assert site("bot-1", "accept", "site", "a").code == 0
+    assert site("bot-2", "ask", "site", "a", "-m", "Which tone?").code == 0
+    answer = [i for i in items(site, "bot-1") if i["kind"] == "answer"]
+    assert len(answer) == 1 and answer[0]["detail"] == "bot-2 asks: Which tone?"
+    argv = ["Plain and short" if word == "ANSWER" else word for word in shlex.split(answer[0]["command"])]
+    replied = site("bot-1", *argv[1:])
+    assert replied.code == 0, replied.err
+    assert not [i for i in items(site, "bot-1") if i["kind"] == "answer"]
+    back = [i for i in items(site, "bot-2") if i["kind"] == "answered"]
+    assert len(back) == 1 and back[0]["detail"].endswith(": Plain and short")
+    read = site("bot-2", *shlex.split(back[0]["command"])[1:], "--json")
+    assert [e["data"]["message"] for e in read.json["entries"]] == ["Plain and short"]
+    assert site("bot-2", "ask", "site", "-m", "And the deadline?").code == 0  # moving on: the answer was seen
+    assert not [i for i in items(site, "bot-2") if i["kind"] == "answered"]

@@ -7,16 +7,18 @@ the open subtasks it may claim."""
 from __future__ import annotations
 
 import shlex
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import passed
 from gitcontracts.protocol.status import contract_state, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
+from gitcontracts.rules.agents import Registry
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
-RANK = {"offer": 0, "deliver": 1, "delivered": 1, "claim-pending": 2, "award": 3, "complete": 3, "answer": 3,
+RANK = {"offer": 0, "deliver": 1, "delivered": 1, "answered": 2, "claim-pending": 2, "award": 3, "complete": 3, "answer": 3,
         "claim": 4}
 
 
@@ -41,30 +43,62 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
-        for file in snapshot.names(".contracts/stashes"):
-            doc = snapshot.doc(f".contracts/stashes/{file}")
-            if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
-                continue
-            if contract_state(doc, now) != "open" or not isinstance(doc.get("name"), str):
-                continue
+        docs = [doc for doc in (snapshot.doc(f".contracts/stashes/{file}") for file in snapshot.names(".contracts/stashes"))
+                if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
+                and isinstance(doc.get("name"), str) and contract_state(doc, now) == "open"]
+        may_claim = _may_claim(snapshot.registry, agent, sum(_held(doc, agent) for doc in docs))
+        for doc in docs:
             bids = bid_entries(snapshot, claim_refs(ws, doc["name"], None, offline, fetched=True), doc["name"])
-            items += _contract_items(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
-                                     stream_entries_at(snapshot, discussion(doc["name"])))
+            view = Contract(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
+                            stream_entries_at(snapshot, discussion(doc["name"])), may_claim)
+            items += _contract_items(view) + _questions(view) + _answers(view)
     finally:
         snapshot.reader.close()
     return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires_in", float("inf"))))
 
 
-def _contract_items(doc: dict[str, Any], agent: str, now: Any, bids: list[dict[str, Any]],
-                    executions: list[dict[str, Any]], talk: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    name, owner = doc["name"], doc.get("owner")
-    delivered = {(e.get("data") or {}).get("subtask_id") for e in executions if e.get("label") == "deliverable"}
+@dataclass(frozen=True)
+class Contract:
+    """One open contract as the acting agent sees it."""
+    doc: dict[str, Any]
+    agent: str
+    now: Any
+    bids: list[dict[str, Any]]
+    executions: list[dict[str, Any]]
+    talk: list[dict[str, Any]]
+    may_claim: Callable[[dict[str, Any]], bool]
+
+    @property
+    def name(self) -> str:
+        return str(self.doc["name"])
+
+    def tasks(self) -> list[dict[str, Any]]:
+        return [t for t in (self.doc.get("content") or {}).get("subtasks") or []
+                if isinstance(t, dict) and isinstance(t.get("id"), str)]
+
+
+def _held(doc: dict[str, Any], agent: str) -> int:
+    return sum(1 for t in (doc.get("content") or {}).get("subtasks") or []
+               if isinstance(t, dict) and t.get("status") == "claimed" and t.get("assigned_agent") == agent)
+
+
+def _may_claim(registry: Registry, agent: str, held: int) -> Callable[[dict[str, Any]], bool]:
+    """Would a claim pass the capability and capacity checks of agents.yaml? (No registry: anyone may.)"""
+    if not registry.present:
+        return lambda task: True
+    info = registry.info(agent)
+    if info.capacity is not None and held >= info.capacity:
+        return lambda task: False
+    return lambda task: set(task.get("requires") or ()) <= set(info.capabilities)
+
+
+def _contract_items(view: Contract) -> list[dict[str, Any]]:
+    name, owner, agent, now = view.name, view.doc.get("owner"), view.agent, view.now
+    delivered = {(e.get("data") or {}).get("subtask_id") for e in view.executions if e.get("label") == "deliverable"}
     items = []
-    for task in (doc.get("content") or {}).get("subtasks") or []:
-        if not isinstance(task, dict) or not isinstance(task.get("id"), str):
-            continue
+    for task in view.tasks():
         tid, status, offer = task["id"], task.get("status"), task.get("offer")
-        pending = [b for b in bids if b["subtask"] == tid]
+        pending = [b for b in view.bids if b["subtask"] == tid]
         if status == "open" and isinstance(offer, dict) and offer.get("to") == agent and not offer.get("exhausted"):
             left = _seconds_left(offer.get("expires"), now)
             decline = command("reject", name, tid, "--reason", "scheduling-conflict")
@@ -88,18 +122,46 @@ def _contract_items(doc: dict[str, Any], agent: str, now: Any, bids: list[dict[s
             if status == "claimed" and tid in delivered:
                 items.append(_item("complete", name, tid, ("complete", name, tid),
                                    f"{task.get('assigned_agent')} delivered"))
-        elif status == "open" and _claimable(task, now) and not any(b["agent"] == agent for b in pending):
+        elif (status == "open" and _claimable(task, now) and view.may_claim(task)
+              and not any(b["agent"] == agent for b in pending)):
             bid = ("--bid-usdc", "PRICE") if task.get("award") == "lowest-bid" else ()
             items.append(_item("claim", name, tid, ("claim", name, tid, *bid),
                                str(task.get("description") or "open subtask")))
-    if owner == agent:
-        answered = {(e.get("data") or {}).get("in_reply_to") for e in talk if e.get("label") == "answer"}
-        for question in talk:
-            if question.get("label") == "question" and question.get("id") not in answered:
-                data = question.get("data") or {}
-                items.append(_item("answer", name, data.get("subtask_id"),
-                                   ("answer", name, "--in-reply-to", str(question.get("id")), "-m", "ANSWER"),
-                                   f"{question.get('agent')} asks: {data.get('message', '')}"))
+    return items
+
+
+def _questions(view: Contract) -> list[dict[str, Any]]:
+    """Unanswered questions the agent is the one to answer: any on a contract it owns, and those about a
+    subtask assigned to it."""
+    mine = {t["id"] for t in view.tasks() if t.get("status") == "claimed" and t.get("assigned_agent") == view.agent}
+    owner = view.doc.get("owner") == view.agent
+    answered = {(e.get("data") or {}).get("in_reply_to") for e in view.talk if e.get("label") == "answer"}
+    items = []
+    for question in view.talk:
+        data = question.get("data") or {}
+        if question.get("label") != "question" or question.get("id") in answered or question.get("agent") == view.agent:
+            continue
+        if owner or data.get("subtask_id") in mine:
+            items.append(_item("answer", view.name, data.get("subtask_id"),
+                               ("answer", view.name, "--in-reply-to", str(question.get("id")), "-m", "ANSWER"),
+                               f"{question.get('agent')} asks: {data.get('message', '')}"))
+    return items
+
+
+def _answers(view: Contract) -> list[dict[str, Any]]:
+    """Answers to the agent's questions that it has not moved past (no entry of its own in the discussion since)."""
+    asked = {e.get("id"): e for e in view.talk if e.get("label") == "question" and e.get("agent") == view.agent}
+    last_own = max((e.get("ts") or "" for e in view.talk if e.get("agent") == view.agent), default="")
+    items = []
+    for answer in view.talk:
+        data = answer.get("data") or {}
+        question = asked.get(data.get("in_reply_to"))
+        if answer.get("label") != "answer" or question is None or (answer.get("ts") or "") < last_own:
+            continue
+        items.append(_item("answered", view.name, (question.get("data") or {}).get("subtask_id"),
+                           ("stream", "read", discussion(view.name), "--since", str(question.get("id"))),
+                           f"{answer.get('agent')} answered your question "
+                           f"{(question.get('data') or {}).get('message', '')!r}: {data.get('message', '')}"))
     return items
 
 
