@@ -189,3 +189,23 @@ def test_an_author_email_agents_yaml_gives_an_agent_acts_as_that_agent(cli, repo
     refused = by_hand(jane, "elsewhere")
     said = refused.stdout + refused.stderr
     assert refused.returncode != 0 and "not a valid agent name" in said, said
+
+
+def test_check_staged_with_file_names_validates_what_the_staged_change_leaves_alone(cli, repo: Path) -> None:
+    """What the pre-commit framework runs: `check --staged FILE...` (all files on `run --all-files`)."""
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    cli("new", "blog", "--objective", "x", "--subtask", "a:b")
+    files = git("ls-files", ".contracts", cwd=repo).split()
+    assert cli("check", "--staged", *files).code == 0
+    site = repo / ".contracts/stashes/site.yaml"
+    site.write_text(site.read_text().replace("status: open", "status: bogus"))
+    unstaged = cli("check", "--staged", *files)
+    assert unstaged.code == 3 and "'bogus' is not one of" in unstaged.out, unstaged.out
+    assert cli("check", "--staged").code == 0  # nothing staged, no file named: nothing to say
+    blog = repo / ".contracts/stashes/blog.yaml"
+    blog.write_text(blog.read_text().replace("objective: x", "objective: y"))
+    git("add", str(blog), cwd=repo)
+    both = cli("check", "--staged", "--json", *files)
+    assert both.code == 3 and {p["file"] for p in both.json["problems"]} == {".contracts/stashes/site.yaml"}
+    wrong = cli("check", "--range", "HEAD~1..HEAD", *files)
+    assert wrong.code == 2 and "only with --staged" in wrong.err
