@@ -209,3 +209,18 @@ def test_check_staged_with_file_names_validates_what_the_staged_change_leaves_al
     assert both.code == 3 and {p["file"] for p in both.json["problems"]} == {".contracts/stashes/site.yaml"}
     wrong = cli("check", "--range", "HEAD~1..HEAD", *files)
     assert wrong.code == 2 and "only with --staged" in wrong.err
+
+
+def test_under_require_signed_the_commit_hook_asks_for_a_signature(cli, repo: Path) -> None:
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    (repo / ".contracts/agents.yaml").write_text("admins: [orchestrator]\nagents:\n  orchestrator: {}\n")
+    (repo / ".contracts/config.yaml").write_text("require_signed: true\n")
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "signed from now on", cwd=repo)
+    path = repo / ".contracts/stashes/site.yaml"
+    path.write_text(path.read_text().replace("objective: x", "objective: y"))
+    git("add", "-A", cwd=repo)
+    unsigned = cli("check", "--staged")
+    assert unsigned.code == 6 and "is not signed; require_signed is on" in unsigned.out, unsigned.out
+    git("config", "commit.gpgsign", "true", cwd=repo)  # git will sign it: the push checks by whose key
+    assert cli("check", "--staged").code == 0
