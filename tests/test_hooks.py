@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from helpers import git, run_cli
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def try_git(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -132,26 +130,97 @@ def test_pre_push_checks_what_is_pushed(cli, repo: Path, remote: Path, clone) ->
     assert refused.returncode != 0 and "permission" in refused.stderr
 
 
-@pytest.mark.skipif(shutil.which("pre-commit") is None and not (Path(sys.executable).parent / "pre-commit").exists(),
-                    reason="the pre-commit framework is not installed (pip install '.[test]')")
-def test_the_pre_commit_framework_runs_the_published_hook(cli, repo: Path, tmp_path: Path) -> None:
-    """pre-commit try-repo against this project: a bad contract is refused, a good tree passes."""
-    framework = shutil.which("pre-commit") or str(Path(sys.executable).parent / "pre-commit")
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "bench", "__pycache__", "*.egg-info", "build"))
-    git("init", "-q", cwd=project)
-    git("add", "-A", cwd=project)
-    git("commit", "-qm", "project", cwd=project)
-    env = {"PRE_COMMIT_HOME": str(tmp_path / "pre-commit-cache")}
+def by_hand(clone: Path, message: str, *args: str) -> subprocess.CompletedProcess:
+    """Jane's edit of the contract, committed with git as people do (the hooks run unless --no-verify)."""
+    path = clone / ".contracts/stashes/site.yaml"
+    path.write_text(re.sub(r"objective: .*", f"objective: {message}", path.read_text()))
+    return try_git("commit", "-am", message, *args, cwd=clone)
+
+
+@pytest.fixture
+def jane(cli, repo: Path, guarded: Path, clone) -> Path:
+    """Jane Doe's clone of the guarded remote, with the hooks; she owns no agent name of her own."""
     cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    git("push", "-q", "origin", "main", cwd=repo)
+    path = clone("orchestrator")
+    git("config", "user.name", "Jane Doe", cwd=path)
+    git("config", "user.email", "jane@example.com", cwd=path)
+    assert run_cli("hooks", "install", cwd=path).code == 0
+    return path
+
+
+def test_the_push_refuses_a_commit_by_a_person_and_the_commit_hook_refuses_it_first(jane: Path) -> None:
+    git("config", "gitcontracts.agent", "orchestrator", cwd=jane)  # what the CLI's own hint proposes
+    assert by_hand(jane, "unchecked", "--no-verify").returncode == 0
+    pushed = push(jane, "--no-verify", "main")  # past her own pre-push hook: the shared remote's answer
+    assert pushed.returncode != 0 and "remote:" in pushed.stderr
+    assert "commit by 'Jane Doe': not a valid agent name" in pushed.stderr
+    git("reset", "-q", "--hard", "origin/main", cwd=jane)
+    refused = by_hand(jane, "checked")
+    said = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "commit by 'Jane Doe': not a valid agent name" in said, said
+    assert "git config user.name orchestrator" in said
+    git("config", "user.name", "orchestrator", cwd=jane)  # the fix the hook names
+    made = try_git("commit", "-qam", "checked", cwd=jane)
+    assert made.returncode == 0, made.stdout + made.stderr
+    landed = push(jane, "main")
+    assert landed.returncode == 0, landed.stderr
+
+
+def test_without_an_agent_configured_the_hook_suggests_a_name_made_from_the_author(jane: Path) -> None:
+    refused = by_hand(jane, "checked")
+    said = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "'Jane Doe'" in said and "git config user.name jane-doe" in said, said
+    assert "Traceback" not in said
+
+
+def test_an_author_email_agents_yaml_gives_an_agent_acts_as_that_agent(cli, repo: Path, jane: Path) -> None:
+    (repo / ".contracts/agents.yaml").write_text(
+        "admins: [orchestrator]\nagents:\n  orchestrator:\n    emails: [jane@example.com, orchestrator@example.com]\n")
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "agents", cwd=repo)
+    git("push", "-q", "origin", "main", cwd=repo)
+    git("pull", "-q", cwd=jane)
+    made = by_hand(jane, "by-email")
+    assert made.returncode == 0, made.stdout + made.stderr
+    landed = push(jane, "main")
+    assert landed.returncode == 0, landed.stderr
+    git("config", "user.email", "jane@elsewhere.example", cwd=jane)
+    refused = by_hand(jane, "elsewhere")
+    said = refused.stdout + refused.stderr
+    assert refused.returncode != 0 and "not a valid agent name" in said, said
+
+
+def test_check_staged_with_file_names_validates_what_the_staged_change_leaves_alone(cli, repo: Path) -> None:
+    """What the pre-commit framework runs: `check --staged FILE...` (all files on `run --all-files`)."""
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    cli("new", "blog", "--objective", "x", "--subtask", "a:b")
+    files = git("ls-files", ".contracts", cwd=repo).split()
+    assert cli("check", "--staged", *files).code == 0
+    site = repo / ".contracts/stashes/site.yaml"
+    site.write_text(site.read_text().replace("status: open", "status: bogus"))
+    unstaged = cli("check", "--staged", *files)
+    assert unstaged.code == 3 and "'bogus' is not one of" in unstaged.out, unstaged.out
+    assert cli("check", "--staged").code == 0  # nothing staged, no file named: nothing to say
+    blog = repo / ".contracts/stashes/blog.yaml"
+    blog.write_text(blog.read_text().replace("objective: x", "objective: y"))
+    git("add", str(blog), cwd=repo)
+    both = cli("check", "--staged", "--json", *files)
+    assert both.code == 3 and {p["file"] for p in both.json["problems"]} == {".contracts/stashes/site.yaml"}
+    wrong = cli("check", "--range", "HEAD~1..HEAD", *files)
+    assert wrong.code == 2 and "only with --staged" in wrong.err
+
+
+def test_under_require_signed_the_commit_hook_asks_for_a_signature(cli, repo: Path) -> None:
+    cli("new", "site", "--objective", "x", "--subtask", "a:b")
+    (repo / ".contracts/agents.yaml").write_text("admins: [orchestrator]\nagents:\n  orchestrator: {}\n")
+    (repo / ".contracts/config.yaml").write_text("require_signed: true\n")
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "signed from now on", cwd=repo)
     path = repo / ".contracts/stashes/site.yaml"
-    path.write_text(path.read_text().replace("status: open", "status: done"))
+    path.write_text(path.read_text().replace("objective: x", "objective: y"))
     git("add", "-A", cwd=repo)
-    bad = subprocess.run([framework, "try-repo", str(project), "gitcontracts-check"], cwd=repo, capture_output=True,
-                         text=True, env={**os.environ, **env})
-    assert bad.returncode != 0 and "content.subtasks[0].status" in bad.stdout, bad.stdout + bad.stderr
-    path.write_text(path.read_text().replace("status: done", "status: open"))
-    git("add", "-A", cwd=repo)
-    good = subprocess.run([framework, "try-repo", str(project), "gitcontracts-check"], cwd=repo, capture_output=True,
-                          text=True, env={**os.environ, **env})
-    assert good.returncode == 0, good.stdout + good.stderr
+    unsigned = cli("check", "--staged")
+    assert unsigned.code == 6 and "is not signed; require_signed is on" in unsigned.out, unsigned.out
+    git("config", "commit.gpgsign", "true", cwd=repo)  # git will sign it: the push checks by whose key
+    assert cli("check", "--staged").code == 0

@@ -129,7 +129,8 @@ def test_next_offers_only_what_the_registry_lets_the_agent_take(shared: Shared) 
     made = shared("orchestrator", "new", "jobs", "--objective", "Jobs", "--subtask", "copy:Write", "--subtask", "load:Test",
                   "--subtask", "more:Write more")
     assert made.code == 0, made.err
-    needs = shared("orchestrator", "patch", "jobs", "--path", "subtasks", "--match", "id=load", "--set", 'requires=["load-testing"]')
+    needs = shared("orchestrator", "patch", "jobs", "--path", "subtasks", "--match", "id=load",
+                   "--set", 'requires=["load-testing"]')
     assert needs.code == 0, needs.err
     assert [i["subtask"] for i in items(shared, "bot-1") if i["kind"] == "claim"] == ["copy", "more"]
     assert shared("orchestrator", "patch", "jobs", "--path", "subtasks", "--match", "id=copy", "--set", "award=first").code == 0

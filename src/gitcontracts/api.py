@@ -489,12 +489,20 @@ def gc(ws: Workspace, offline: bool = False) -> GcResult:
     return cast(GcResult, run(ws, offline))
 
 
-def check_staged(ws: Workspace) -> CheckResult:
+def check_staged(ws: Workspace, files: Iterable[str | Path] = ()) -> CheckResult:
     """The referee on the staged changes under .contracts/ (the pre-commit hook): content, append-only,
-    transitions, permissions. Returns a CheckResult; its `exit_code` is 0, 3 (invalid) or 6 (forbidden)."""
+    transitions, permissions, and who the commit will be by. `files` the staged change leaves alone (the
+    pre-commit framework names every file on `run --all-files`) are validated as `validate_paths` does.
+    Returns a CheckResult; its `exit_code` is 0, 3 (invalid) or 6 (forbidden)."""
     from gitcontracts.referee.commits import check_staged as run
 
-    return run(ws)
+    def validated(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
+        from gitcontracts.ops.validate import validate_paths
+
+        report = validate_paths(ws, paths)
+        return report.checked, report.problems
+
+    return run(ws, [Path(f) for f in files], validated)
 
 
 def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main",

@@ -27,7 +27,7 @@ class GitContractsError(Exception):
         return [{"file": self.file, "line": self.line, "message": self.message}] if self.file else []
 
     def to_dict(self) -> dict[str, Any]:
-        """The `error` of the JSON envelope (SPEC 11, 13): always code, message, hint and details (objects)."""
+        """The `error` of the JSON envelope (docs/reference.md, JSON output): always code, message, hint and details (objects)."""
         return {"code": self.code, "message": self.message, "hint": self.hint, "details": list(self.details)}
 
 

@@ -132,6 +132,16 @@ def config_get(root: Path, key: str) -> str | None:
     return (result.stdout.decode("utf-8", "replace").strip() or None) if result.returncode == 0 else None
 
 
+def author_ident(root: Path) -> tuple[str, str] | None:
+    """(name, email) of the author of the next commit, as git will write it ($GIT_AUTHOR_NAME and _EMAIL, author.*,
+    user.*); None when git cannot say (it would refuse the commit too)."""
+    result = run(root, "var", "GIT_AUTHOR_IDENT", check=False)
+    name, sep, rest = result.stdout.decode("utf-8", "replace").strip().partition(" <")
+    if result.returncode != 0 or not sep:
+        return None
+    return name, rest.partition(">")[0]
+
+
 def config_section(root: Path, prefix: str) -> dict[str, str]:
     """Every `prefix<name> value` of git config (all scopes), as {name: value}."""
     result = run(root, "config", "--get-regexp", "^" + prefix.replace(".", r"\."), check=False)

@@ -16,7 +16,9 @@ from gitcontracts.errors import UsageError
 
 
 @click.command()
-@click.option("--staged", is_flag=True, help="The staged changes (the pre-commit hook).")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--staged", is_flag=True, help="The staged changes (the pre-commit hook); with FILE..., also those files "
+                                             "the staged change leaves alone, validated (pre-commit run --all-files).")
 @click.option("--range", "span", metavar="A..B", help="Every first-parent commit of A..B (CI, pre-receive).")
 @click.option("--push", is_flag=True, help="The range the pre-commit framework's pre-push stage names.")
 @click.option("--receive", is_flag=True, help="The refs of a push, as a pre-receive hook reads them on stdin.")
@@ -25,21 +27,25 @@ from gitcontracts.errors import UsageError
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               help="github: ::error annotations for GitHub Actions.")
 @shared()
-def check(staged: bool, span: str | None, push: bool, receive: bool, main: str | None, ref: str | None, fmt: str) -> int:
+def check(files: tuple[str, ...], staged: bool, span: str | None, push: bool, receive: bool, main: str | None,
+          ref: str | None, fmt: str) -> int:
     """Check changes under .contracts/: content, append-only, transitions, permissions. Exit 3 when a problem
     is found, 6 when one of them is a permission problem.
 
     \b
     Examples: gitcontracts check --staged
+              gitcontracts check --staged .contracts/stashes/site.yaml
               gitcontracts check --range origin/main..HEAD --format github
     """
     import sys
 
     if sum(map(bool, (staged, span, push, receive))) != 1:
         raise UsageError("check takes one of --staged, --range A..B, --push or --receive")
+    if files and not staged:
+        raise UsageError("check takes FILE... only with --staged", hint="to validate files alone: gitcontracts validate FILE...")
     ws = options().workspace(recover=False)
     if staged:
-        result = api.check_staged(ws)
+        result = api.check_staged(ws, files)
     elif receive:
         updates = api.parse_updates(sys.stdin.read())
         result = api.check_receive(ws.root, updates, main or ws.main_branch, ws.now(), api.push_options(os.environ))

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from gitcontracts import gitlayer
-from gitcontracts.errors import UsageError
+from gitcontracts.errors import GitContractsError, UsageError
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
-from gitcontracts.referee.identity import identity_problems
+from gitcontracts.rules.identity import unnamed_agent_problem
+from gitcontracts.referee.identity import identity_problems, next_commit
 from gitcontracts.referee.judge import Judge, judge_file
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.transitions import FORBIDDEN
@@ -52,23 +53,50 @@ def parse_claim_branch(branch: str | None) -> tuple[str, str, str] | None:
     return None
 
 
-def check_staged(ws: Workspace) -> CheckResult:
+Validator = Callable[[Sequence[Path]], "tuple[int, Sequence[Problem]]"]
+
+
+def check_staged(ws: Workspace, files: Sequence[Path] = (), validate: Validator | None = None) -> CheckResult:
+    """The staged change under .contracts/, judged as the commit it is about to become; `files` that it leaves
+    alone go to `validate` (`pre-commit run --all-files` names every file, with nothing staged)."""
     root = ws.root
     state = gitlayer.head_state(root)
     changes = gitlayer.staged_changes(root, PREFIXES, state.head)
-    if not changes:
-        return CheckResult(0, 0, ())
+    judged = _judge_staged(ws, state, changes) if changes else CheckResult(0, 0, ())
+    staged = {change.path for change in changes}
+    rest = [file for file in files if ws.layout.relative(file.absolute()) not in staged]
+    if not rest or validate is None:
+        return judged
+    checked, problems = validate(rest)
+    return CheckResult(0, judged.files + checked, judged.problems + tuple(problems))
+
+
+def _judge_staged(ws: Workspace, state: gitlayer.HeadState, changes: Sequence[gitlayer.FileChange]) -> CheckResult:
+    root = ws.root
     reader = gitlayer.BlobReader(root)
     try:
         head, merging = state.head, state.merging
         old, new = Snapshot(root, reader, head), Snapshot(root, reader, ":")
-        judge = Judge(old=old, new=new, authority=old, actor=ws.agent, now=ws.now(),
+        agent = _agent_if_named(ws)
+        author = next_commit(root, changes[0].path, old, new, agent)
+        if author.refused_whole:
+            return CheckResult(0, len(changes), author.problems)
+        # a person whose email agents.yaml gives an agent acts as that agent, as at the push
+        actor = agent or author.actor or ws.agent
+        judge = Judge(old=old, new=new, authority=old, actor=actor, now=ws.now(),
                       schemas=_schemas_for(changes, old, new), claim_branch=parse_claim_branch(state.branch),
                       merge_writers=(lambda path: gitlayer.writers(root, head or "", merging, path))
                       if merging and head else None)
-        return CheckResult(0, len(changes), tuple(_judge_all(judge, changes, reader)))
+        return CheckResult(0, len(changes), author.problems + tuple(_judge_all(judge, changes, reader)))
     finally:
         reader.close()
+
+
+def _agent_if_named(ws: Workspace) -> str | None:
+    try:
+        return ws.agent
+    except GitContractsError:
+        return None  # the commit hook says what to do about the author instead
 
 
 def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main",
@@ -116,10 +144,9 @@ def judge_landing(root: Path, reader: gitlayer.BlobReader, base: str | None, com
 def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: Snapshot, authority: Snapshot,
                   schemas: Any, ref: str | None, reader: gitlayer.BlobReader, now: datetime | None = None) -> list[Problem]:
     actor = authority.registry.acting(commit.trailers.get("Agent") or commit.author, commit.email)
-    if name_problem(actor):
-        return [Problem(commit.changes[0].path if commit.changes else "", f"commit by {actor!r}: not a valid agent name; "
-                        "commits under .contracts/ carry an Agent: trailer or a valid author name, or an email that "
-                        "agents.yaml gives one agent", FORBIDDEN)]
+    unnamed = unnamed_agent_problem(actor, commit.changes[0].path if commit.changes else "")
+    if unnamed:
+        return [unnamed]
     merge = commit.parents[1:] and commit.parents[0]
     judge = Judge(old=old, new=new, authority=authority, actor=actor, now=now or _when(commit.when), schemas=schemas,
                   time_rules=now is not None,

@@ -1,4 +1,5 @@
-"""Who made each commit of a range, proven where config.yaml asks for it (SPEC 6.4, issue 6).
+"""Who made each commit of a range, proven where config.yaml asks for it (SPEC 6.4, issue 6), and who will
+make the commit about to be made by hand (the commit hook: refuse at commit time what the push will refuse).
 
 The allowed signers file is built from the agents.yaml of the range's base, never from the commits
 under check: a range cannot add a key and then sign with it."""
@@ -6,12 +7,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.rules.identity import allowed_signers, commit_identity_problems
+from gitcontracts.workspace import suggest_agent_name
+from gitcontracts.rules.identity import allowed_signers, commit_identity_problems, unnamed_agent_problem
 
 
 def identity_problems(root: Path, base: str | None, tip: str, authority: Snapshot, after: Snapshot) -> list[Problem]:
@@ -37,3 +40,35 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
                                              signer=sig.signer, base=registry, added=added,
                                              require_signed=require_signed)
     return problems
+
+
+@dataclass(frozen=True)
+class NextCommit:
+    """What the pre-receive hook will say of who makes the staged commit."""
+    actor: str | None = None     # the agent the push will take it for, trailer aside (None: git cannot say)
+    problems: tuple[Problem, ...] = ()
+    refused_whole: bool = False  # its author is no agent: the push refuses it before judging what it changes
+
+
+def next_commit(root: Path, file: str, authority: Snapshot, after: Snapshot, agent: str | None) -> NextCommit:
+    """A commit is by its Agent: trailer, else by its author. Git shows a pre-commit hook no message, so the
+    author is what counts here; `agent` (the one the CLI resolves, when it resolves one) is the name the fix
+    suggests."""
+    author = gitlayer.author_ident(root)
+    if author is None:
+        return NextCommit()
+    name, email = author
+    registry, require_signed = authority.registry, authority.config.require_signed
+    actor = registry.acting(name, email)
+    unnamed = unnamed_agent_problem(actor, file, "make the agent the author: "
+                                                 f"`git config user.name {agent or suggest_agent_name(name)}`")
+    if unnamed:
+        return NextCommit(actor, (unnamed,), refused_whole=True)
+    if not registry.present and not require_signed:
+        return NextCommit(actor)
+    signed = require_signed and gitlayer.identity(root, actor).sign
+    problems = commit_identity_problems(sha="", actor=actor, email=email, status="G" if signed else "N",
+                                        signer=actor if signed else "", base=registry,
+                                        added=set(after.registry.agents) - set(registry.agents),
+                                        require_signed=require_signed)
+    return NextCommit(actor, tuple(Problem(file, p.message, p.rule) for p in problems))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from gitcontracts.model import Problem
+from gitcontracts.names import name_problem
 from gitcontracts.rules.agents import Registry, key_problem
 from gitcontracts.rules.transitions import FORBIDDEN
 
@@ -19,6 +20,16 @@ _STATUS = {
     "X": "is signed with an expired signature", "Y": "is signed with an expired key", "R": "is signed with a revoked key",
 }
 SIGN_HINT = "sign with the agent's key (git config gpg.format ssh; user.signingkey; commit.gpgsign true)"
+
+
+def unnamed_agent_problem(actor: str, file: str, fix: str = "") -> Problem | None:
+    """A commit under .contracts/ by someone who is no agent: refused whole (the pre-receive hook, and the
+    commit hook before it, with `fix` said)."""
+    if name_problem(actor) is None:
+        return None
+    return Problem(file, f"commit by {actor!r}: not a valid agent name; commits under .contracts/ carry an Agent: "
+                         "trailer or a valid author name, or an email that agents.yaml gives one agent"
+                         + (f"; {fix}" if fix else ""), FORBIDDEN)
 
 
 def allowed_signers(registry: Registry) -> str:
