@@ -77,6 +77,12 @@ class Workspace:
         from_remote = gitlayer.remote_head(self.root, remote) if remote else None
         return from_remote or gitlayer.current_branch(self.root) or "main"
 
+    def forget(self) -> None:
+        """Drop what was read from .contracts/ (config, stores, the main branch's name): a join just brought
+        the shared main's files into a clone that had none, and the action about to run must see them."""
+        for name in ("config", "schemas", "stashes", "streams", "main_branch"):
+            self.__dict__.pop(name, None)
+
     def now(self) -> datetime:
         return self.clock()
 

@@ -170,4 +170,6 @@ def join(ws: Workspace) -> str | None:
     if remote is None:
         return None
     problem = fetch_shared(ws, remote)
-    return problem if problem is not None else _follow(ws, remote)
+    problem = problem if problem is not None else _follow(ws, remote)
+    ws.forget()  # the config read before (none: no remote to push to) is not the one that arrived
+    return problem

@@ -75,7 +75,8 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
                "offer": task.get("offer"), "bids": [b for b in bids if b["subtask"] == task.get("id")],
                "latest": mine[-1] if mine else None, "lease_left": _lease_left(task, executions + talk, now),
                "award": task.get("award", "review"), "budget_usdc": task.get("budget_usdc"),
-               "deadline": task.get("deadline")}
+               "deadline": task.get("deadline"), "description": task.get("description"),
+               "requires": task.get("requires") or [], "deliverable_schema": task.get("deliverable_schema")}
         if task.get("subcontract"):
             child = snapshot.doc(f".contracts/stashes/{task['subcontract']}.yaml")
             row["subcontract"] = {"contract": task["subcontract"],
