@@ -1,10 +1,12 @@
 """Exceptions, each standing for one exit code of SPEC 11 and a stable code string.
 
 A failed validation is data (a list of Problem); an exception means "could not do it".
-The CLI edge (cli/errors.py) is the one place that turns these into messages.
+The CLI edge (cli/edge.py) turns these into messages and exit codes, the MCP server into tool errors; both
+describe an error with `envelope`, and an OSError with `SystemRefused`.
 """
 from __future__ import annotations
 
+import errno
 from typing import Any, Sequence
 
 
@@ -51,3 +53,25 @@ class Forbidden(GitContractsError):
     """Exit 6: the acting agent may not do that (SPEC 6.4)."""
     exit_code = 6
     code = "forbidden"
+
+
+class SystemRefused(GitContractsError):
+    """An OSError: a path the system refuses (too long, missing, not ours to read); the exit code by its errno."""
+    code = "os-error"
+
+    def __init__(self, exc: OSError) -> None:
+        where = f": {str(exc.filename)[:120]}" if exc.filename else ""
+        super().__init__(f"{exc.strerror or exc}{where}", hint="check the path and its permissions")
+        self.exit_code = _OS_EXIT_CODES.get(exc.errno or 0, 1)
+
+
+_OS_EXIT_CODES = {errno.EACCES: 6, errno.EPERM: 6, errno.ENOENT: 5, errno.ENOTDIR: 5, errno.ENAMETOOLONG: 5, errno.ELOOP: 3}
+
+
+def envelope(code: str, message: str, hint: str = "", details: Sequence[Any] = ()) -> dict[str, Any]:
+    """The JSON shape of an error (SPEC 11): `{"error": {"code", "message", "details"[, "hint"]}}`, as the CLI
+    prints it on stderr with --json and the MCP server returns it in a tool error."""
+    error: dict[str, Any] = {"code": code, "message": message, "details": list(details)}
+    if hint:
+        error["hint"] = hint
+    return {"error": error}

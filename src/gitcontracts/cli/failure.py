@@ -6,6 +6,8 @@ import json
 import sys
 from typing import Any, Sequence
 
+from gitcontracts.errors import envelope
+
 
 # Text other agents wrote (objectives, messages, names) reaches a person's terminal: control characters (ANSI
 # escapes that move the cursor or recolour, a carriage return that overwrites) and bidi overrides (that reorder
@@ -27,10 +29,7 @@ def print_traceback() -> None:
 
 def fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, details: Sequence[Any] = ()) -> int:
     if as_json:
-        error = {"code": code, "message": message, "details": list(details)}
-        if hint:
-            error["hint"] = hint
-        print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
+        print(json.dumps(envelope(code, message, hint, details), ensure_ascii=False), file=sys.stderr)
     else:
         print(printable(f"error: {message}"), file=sys.stderr)
         if hint:
