@@ -36,6 +36,7 @@ def _item(kind: str, contract: str, task: str | None, argv: tuple[str, ...], det
 
 def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     agent, now = ws.agent, ws.now()
+    every_claim = claim_refs(ws, None, None, offline, fetched=True)  # one git process, not one per contract
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
@@ -45,12 +46,17 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
                 continue
             if contract_state(doc, now) != "open" or not isinstance(doc.get("name"), str):
                 continue
-            bids = bid_entries(snapshot, claim_refs(ws, doc["name"], None, offline, fetched=True), doc["name"])
+            bids = bid_entries(snapshot, _of_contract(every_claim, doc["name"]), doc["name"])
             items += _contract_items(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
                                      stream_entries_at(snapshot, discussion(doc["name"])))
     finally:
         snapshot.reader.close()
     return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires", float("inf"))))
+
+
+def _of_contract(claims: dict[str, str], contract: str) -> dict[str, str]:
+    prefix = f"claim/{contract}/"
+    return {branch: tip for branch, tip in claims.items() if branch.startswith(prefix)}
 
 
 def _contract_items(doc: dict[str, Any], agent: str, now: Any, bids: list[dict[str, Any]],
