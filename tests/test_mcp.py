@@ -4,6 +4,7 @@ answer is checked against what the CLI and the bare remote's git history show.""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -71,11 +72,9 @@ def announce(shared: Shared, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def agent(world: Shared) -> Iterator[Agent]:
-    """The one server process of this module: `gitcontracts mcp --agent bot-1` in bot-1's clone."""
-    import os
-
-    params = StdioServerParameters(command=sys.executable, args=["-m", "gitcontracts", "mcp", "--agent", AGENT],
-                                   env=dict(os.environ), cwd=str(world.clone(AGENT)))
+    """The one server process of this module: `gitcontracts mcp --agent bot-1 --dir CLONE`, started elsewhere."""
+    args = ["-m", "gitcontracts", "mcp", "--agent", AGENT, "--dir", str(world.clone(AGENT))]
+    params = StdioServerParameters(command=sys.executable, args=args, env=dict(os.environ), cwd=str(world.root))
     with ExitStack() as stack, open(world.root / "server.log", "w") as errlog:
         portal = stack.enter_context(anyio.from_thread.start_blocking_portal())
         read, write = stack.enter_context(portal.wrap_async_context_manager(stdio_client(params, errlog=errlog)))
