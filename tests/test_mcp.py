@@ -188,6 +188,28 @@ def test_an_action_on_another_agents_subtask_is_forbidden(world: Shared, agent: 
     assert error["code"] == "forbidden" and error == world(AGENT, "progress", "site", "b", "-m", "sneaky", "--json").error
 
 
+def test_offers_accepted_rejected_and_a_subtask_released(world: Shared, agent: Agent) -> None:
+    announce(world, "shop")
+    for task in ("b", "c"):
+        offered = world("orchestrator", "offer", "shop", task, "--to", AGENT, "--fallback", "bot-2", "--expires", "2h")
+        assert offered.code == 0, offered.err
+    waiting = [(i["kind"], i["subtask"]) for i in agent.call("next")["items"] if i["contract"] == "shop"]
+    assert waiting[:2] == [("offer", "b"), ("offer", "c")]
+
+    accepted = agent.call("accept", contract="shop", subtask="b", message="gladly")
+    assert (accepted["agent"], accepted["commit"], accepted["pushed"]) == (AGENT, remote_head(world), True)
+    rejected = agent.call("reject", contract="shop", subtask="c", reason="scheduling-conflict", message="busy")
+    assert rejected["offer"]["to"] == "bot-2" and rejected["commit"] == remote_head(world)
+    released = agent.call("release", contract="shop", subtask="b", message="after all, no")
+    assert released["commit"] == remote_head(world)
+    subtasks = {s["id"]: s for s in world("orchestrator", "status", "shop", "--json").json["subtasks"]}
+    assert (subtasks["b"]["status"], subtasks["c"]["offer"]["to"]) == ("open", "bot-2")
+    assert world.log()[:3] == ["contracts: release shop/b", "contracts: reject shop/c", "contracts: accept shop/b"]
+    bad = agent.error("reject", contract="shop", subtask="c", reason="scheduling-conflict")
+    assert bad == world(AGENT, "reject", "shop", "c", "--reason", "scheduling-conflict", "--json").error
+    assert bad["code"] == "forbidden"
+
+
 def test_without_the_sdk_the_command_says_how_to_install_it(tmp_path: Path) -> None:
     blocked = "import sys; sys.modules['mcp'] = None; from gitcontracts.cli import main; sys.exit(main(['mcp']))"
     result = subprocess.run((sys.executable, "-c", blocked), cwd=tmp_path, capture_output=True, text=True, timeout=60)
