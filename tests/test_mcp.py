@@ -63,7 +63,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
 
 
 def announce(shared: Shared, name: str) -> None:
-    new = shared("orchestrator", "new", name, "--objective", "A site", "--subtask", "a:Write the copy",
+    new = shared("orchestrator", "new", name, "--objective", f"Build the {name}", "--subtask", "a:Write the copy",
                  "--subtask", "b:Draw the layout", "--subtask", "c:Test it", "--deadline", "2099-01-01T00:00:00Z")
     assert new.code == 0, new.err
     first = shared("orchestrator", "patch", name, "--path", "subtasks", "--match", "id=a", "--set", "award=first")
@@ -158,12 +158,15 @@ def test_reads_answer_as_the_commands_do(world: Shared, agent: Agent) -> None:
 
 
 def test_errors_carry_the_code_hint_and_details_of_the_cli(world: Shared, agent: Agent) -> None:
+    announce(world, "blog")
+    assert world("bot-2", "claim", "blog", "a").code == 0  # the first taker's
     before = remote_head(world)
-    error = agent.error("claim", contract="site", subtask="no-such-subtask")
-    assert error["code"] == "not_found" and "no-such-subtask" in error["message"] and error["hint"]
-    assert error == world(AGENT, "claim", "site", "no-such-subtask", "--json").error
-    taken = agent.error("claim", contract="site", subtask="a")  # bot-1 holds it already
-    assert taken == world(AGENT, "claim", "site", "a", "--json").error and taken["code"] == "conflict"
+    error = agent.error("claim", contract="blog", subtask="no-such-subtask")
+    assert error["code"] == "not_found" and "no-such-subtask" in error["message"] and "a, b, c" in error["hint"]
+    assert error == world(AGENT, "claim", "blog", "no-such-subtask", "--json").error
+    assert list(error) == ["code", "message", "hint", "details"]  # every key, always
+    taken = agent.error("claim", contract="blog", subtask="a")
+    assert taken == world(AGENT, "claim", "blog", "a", "--json").error and taken["code"] == "conflict"
     assert remote_head(world) == before
 
 

@@ -69,9 +69,7 @@ _OS_EXIT_CODES = {errno.EACCES: 6, errno.EPERM: 6, errno.ENOENT: 5, errno.ENOTDI
 
 
 def envelope(code: str, message: str, hint: str = "", details: Sequence[Any] = ()) -> dict[str, Any]:
-    """The JSON shape of an error (SPEC 11): `{"error": {"code", "message", "details"[, "hint"]}}`, as the CLI
-    prints it on stderr with --json and the MCP server returns it in a tool error."""
-    error: dict[str, Any] = {"code": code, "message": message, "details": list(details)}
-    if hint:
-        error["hint"] = hint
-    return {"error": error}
+    """The JSON shape of an error: `{"error": {"code", "message", "hint", "details"}}`, every key always there
+    (hint "" when there is none to give), as the CLI prints it on stderr with --json and the MCP server returns
+    it in a tool error."""
+    return {"error": {"code": code, "message": message, "hint": hint, "details": list(details)}}
