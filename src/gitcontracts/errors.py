@@ -1,10 +1,12 @@
 """Exceptions, each standing for one exit code (docs/reference.md, Exit codes) and a stable code string.
 
 A failed validation is data (a list of Problem); an exception means "could not do it".
-The CLI edge (cli/errors.py) is the one place that turns these into messages.
+The CLI edge (cli/edge.py) turns these into messages and exit codes, the MCP server into tool errors; both
+describe an error with `envelope`, and an OSError with `SystemRefused`.
 """
 from __future__ import annotations
 
+import errno
 from typing import Any, Sequence
 
 
@@ -70,3 +72,23 @@ class Forbidden(GitContractsError):
     """Exit 6: the acting agent may not do that (not the owner, offered to another, a capability or its capacity)."""
     exit_code = 6
     code = "forbidden"
+
+
+class SystemRefused(GitContractsError):
+    """An OSError: a path the system refuses (too long, missing, not ours to read); the exit code by its errno."""
+    code = "os-error"
+
+    def __init__(self, exc: OSError) -> None:
+        where = f": {str(exc.filename)[:120]}" if exc.filename else ""
+        super().__init__(f"{exc.strerror or exc}{where}", hint="check the path and its permissions")
+        self.exit_code = _OS_EXIT_CODES.get(exc.errno or 0, 1)
+
+
+_OS_EXIT_CODES = {errno.EACCES: 6, errno.EPERM: 6, errno.ENOENT: 5, errno.ENOTDIR: 5, errno.ENAMETOOLONG: 5, errno.ELOOP: 3}
+
+
+def envelope(code: str, message: str, hint: str = "", details: Sequence[Any] = ()) -> dict[str, Any]:
+    """The JSON shape of an error: `{"error": {"code", "message", "hint", "details"}}`, every key always there
+    (hint "" when there is none to give), as the CLI prints it on stderr with --json and the MCP server returns
+    it in a tool error."""
+    return {"error": {"code": code, "message": message, "hint": hint, "details": [detail_object(d) for d in details]}}

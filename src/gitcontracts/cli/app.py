@@ -132,7 +132,7 @@ class LazyGroup(click.Group):
 
     modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
-               "gc": "documents",
+               "gc": "documents", "mcp": "serve",
                "stream": "streams", "discover": "streams",
                "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
                **{name: "protocol" for name in ("agent", "claim", "bids", "award", "offer", "accept", "reject", "progress",

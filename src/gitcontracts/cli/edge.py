@@ -2,13 +2,12 @@
 never a traceback unless --debug asks for it."""
 from __future__ import annotations
 
-import errno
 from typing import Sequence
 
 import click
 
 from gitcontracts.cli.failure import fail as _fail, print_traceback as _print_traceback, unexpected
-from gitcontracts.errors import GitContractsError
+from gitcontracts.errors import GitContractsError, SystemRefused
 
 
 def run(args: Sequence[str]) -> int:
@@ -34,11 +33,8 @@ def run(args: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except OSError as exc:  # a path the system refuses: too long, missing, not ours to read
-        code = {errno.EACCES: 6, errno.EPERM: 6, errno.ENOENT: 5, errno.ENOTDIR: 5, errno.ENAMETOOLONG: 5,
-                errno.ELOOP: 3}.get(exc.errno or 0, 1)
-        where = f": {str(exc.filename)[:120]}" if exc.filename else ""
-        return _fail(as_json, "os-error", f"{exc.strerror or exc}{where}",
-                     "check the path and its permissions", code)
+        refused = SystemRefused(exc)
+        return _fail(as_json, refused.code, refused.message, refused.hint, refused.exit_code)
     except Exception as exc:  # the last line of defence: a message, not a traceback
         return unexpected(exc, as_json, debug)
 

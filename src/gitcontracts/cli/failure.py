@@ -6,6 +6,8 @@ import json
 import sys
 from typing import Any, Sequence
 
+from gitcontracts.errors import envelope
+
 
 # Text other agents wrote (objectives, messages, names) reaches a person's terminal: control characters (ANSI
 # escapes that move the cursor or recolour, a carriage return that overwrites) and bidi overrides (that reorder
@@ -28,10 +30,7 @@ def print_traceback() -> None:
 def fail(as_json: bool, code: str, message: str, hint: str, exit_code: int, details: Sequence[Any] = ()) -> int:
     """Print the error (SPEC 11): with --json the envelope, every key always there (json_schemas/error.json)."""
     if as_json:
-        from gitcontracts.errors import detail_object
-
-        error = {"code": code, "message": message, "hint": hint, "details": [detail_object(d) for d in details]}
-        print(json.dumps({"error": error}, ensure_ascii=False), file=sys.stderr)
+        print(json.dumps(envelope(code, message, hint, details), ensure_ascii=False), file=sys.stderr)
     else:
         print(printable(f"error: {message}"), file=sys.stderr)
         if hint:

@@ -57,15 +57,15 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     return result
 
 
-def claim_refs(ws: Workspace, contract: str, task_id: str | None, offline: bool = False,
+def claim_refs(ws: Workspace, contract: str | None, task_id: str | None, offline: bool = False,
                fetched: bool = False) -> dict[str, str]:
-    """branch name -> tip of the pending claim branches.
+    """branch name -> tip of the pending claim branches (of every contract with contract None).
 
     With a remote, an action asks the remote itself (`ls-remote`, no fetch), and a read (`fetched`) takes
     them as the read's fetch left them, `refs/remotes/<remote>/claim/...` (ops/freshness.py, SPEC 13); an
     offline read adds the clone's own claim branches. Without a remote, or for an offline action: the
     clone's own claim branches."""
-    prefix = f"claim/{contract}/" + (f"{task_id}/" if task_id else "")
+    prefix = "claim/" + (f"{contract}/" if contract else "") + (f"{task_id}/" if contract and task_id else "")
     remote = ws.config.remote
     if remote and not offline and not fetched:
         refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{prefix}*")

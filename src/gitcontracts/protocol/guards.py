@@ -13,8 +13,9 @@ from gitcontracts import gitlayer
 
 
 def subtask(doc: dict[str, Any], contract: str, task_id: str) -> dict[str, Any]:
-    for task in (doc.get("content") or {}).get("subtasks") or []:
-        if isinstance(task, dict) and task.get("id") == task_id:
+    tasks = [task for task in (doc.get("content") or {}).get("subtasks") or [] if isinstance(task, dict)]
+    for task in tasks:
+        if task.get("id") == task_id:
             return task
     raise NotFound(f"contract {contract} has no subtask {task_id!r}", hint=subtask_ids_hint(doc))
 

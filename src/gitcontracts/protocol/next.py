@@ -40,6 +40,7 @@ def _item(kind: str, contract: str, task: str | None, argv: tuple[str, ...], det
 
 def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     agent, now = ws.agent, ws.now()
+    every_claim = claim_refs(ws, None, None, offline, fetched=True)  # one git process, not one per contract
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
@@ -48,13 +49,18 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
                 and isinstance(doc.get("name"), str) and contract_state(doc, now) == "open"]
         may_claim = _may_claim(snapshot.registry, agent, sum(_held(doc, agent) for doc in docs))
         for doc in docs:
-            bids = bid_entries(snapshot, claim_refs(ws, doc["name"], None, offline, fetched=True), doc["name"])
+            bids = bid_entries(snapshot, _of_contract(every_claim, doc["name"]), doc["name"])
             view = Contract(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
                             stream_entries_at(snapshot, discussion(doc["name"])), may_claim)
             items += _contract_items(view) + _questions(view) + _answers(view)
     finally:
         snapshot.reader.close()
     return sorted(items, key=lambda i: (RANK[i["kind"]], i.get("expires_in", float("inf"))))
+
+
+def _of_contract(claims: dict[str, str], contract: str) -> dict[str, str]:
+    prefix = f"claim/{contract}/"
+    return {branch: tip for branch, tip in claims.items() if branch.startswith(prefix)}
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("gitcontracts complete website-redesign research", "owner: accept a deliverable"),
     ("gitcontracts answer website-redesign --in-reply-to ENTRY_ID -m 'Five of them'", "owner: answer a question"),
     ("gitcontracts stream latest website-redesign-execution --label progress", "the latest entry of a stream"),
+    ("gitcontracts mcp --agent research-bot", "the same actions as MCP tools, for a host that speaks the Model Context "
+                                              "Protocol (pip install 'gitcontracts[mcp]')"),
 )
 
 EXIT_CODES: tuple[tuple[int, str, str], ...] = (
