@@ -209,8 +209,11 @@ def test_offers_accepted_rejected_and_a_subtask_released(world: Shared, agent: A
     assert (subtasks["b"]["status"], subtasks["c"]["offer"]["to"]) == ("open", "bot-2")
     assert world.log()[:3] == ["contracts: release shop/b", "contracts: reject shop/c", "contracts: accept shop/b"]
     bad = agent.error("reject", contract="shop", subtask="c", reason="scheduling-conflict")
-    assert bad == world(AGENT, "reject", "shop", "c", "--reason", "scheduling-conflict", "--json").error
-    assert bad["code"] == "forbidden"
+    cli = world(AGENT, "reject", "shop", "c", "--reason", "scheduling-conflict", "--json").error
+    # the same refusal; each names where its agent's name came from (the server's --agent, the CLI's environment)
+    assert bad["message"] == f"subtask c is offered to bot-2, not to {AGENT} (from the --agent flag)"
+    assert cli["message"] == f"subtask c is offered to bot-2, not to {AGENT} (from $GITCONTRACTS_AGENT)"
+    assert bad["code"] == cli["code"] == "forbidden" and bad["details"] == cli["details"] == []
 
 
 def test_without_the_sdk_the_command_says_how_to_install_it(tmp_path: Path) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import click
 
-from gitcontracts.cli.app import options, shared
+from gitcontracts.cli.app import example, options, shared
 
 
-@click.command("mcp")
+@click.command("mcp", epilog=example("gitcontracts mcp --agent research-bot --dir ~/work/shared-repo"))
 @click.option("--dir", "directory", metavar="PATH", help="The clone to serve (default: the current directory).")
 @click.option("--offline", is_flag=True, help="No fetch or push: every tool reads and writes the local clone.")
 @shared()
