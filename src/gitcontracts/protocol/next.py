@@ -12,9 +12,10 @@ from typing import Any, Callable
 
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import passed
-from gitcontracts.protocol.status import contract_state, shared_snapshot, stream_entries_at
+from gitcontracts.protocol.status import contract_state, prefetch_streams, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
 from gitcontracts.rules.agents import Registry
+from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
@@ -44,14 +45,17 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
-        docs = [doc for doc in (snapshot.doc(f".contracts/stashes/{file}") for file in snapshot.names(".contracts/stashes"))
+        docs = [doc for doc in snapshot.docs_in(".contracts/stashes").values()
                 if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
                 and isinstance(doc.get("name"), str) and contract_state(doc, now) == "open"]
         may_claim = _may_claim(snapshot.registry, agent, sum(_held(doc, agent) for doc in docs))
+        involved = _involved(snapshot, docs, agent)
+        prefetch_streams(snapshot, [s for name in involved for s in (execution(name), discussion(name))])
         for doc in docs:
             bids = bid_entries(snapshot, _of_contract(every_claim, doc["name"]), doc["name"])
-            view = Contract(doc, agent, now, bids, stream_entries_at(snapshot, execution(doc["name"])),
-                            stream_entries_at(snapshot, discussion(doc["name"])), may_claim)
+            streams = ((stream_entries_at(snapshot, execution(doc["name"])), stream_entries_at(snapshot, discussion(doc["name"])))
+                       if doc["name"] in involved else ([], []))
+            view = Contract(doc, agent, now, bids, *streams, may_claim)
             items += _contract_items(view) + _questions(view) + _answers(view)
     finally:
         snapshot.reader.close()
@@ -81,6 +85,17 @@ class Contract:
     def tasks(self) -> list[dict[str, Any]]:
         return [t for t in (self.doc.get("content") or {}).get("subtasks") or []
                 if isinstance(t, dict) and isinstance(t.get("id"), str)]
+
+
+def _involved(snapshot: Snapshot, docs: list[dict[str, Any]], agent: str) -> set[str]:
+    """The contracts whose streams can hold something for the agent: those it owns, those with a subtask
+    assigned to it, and those where it has spoken (its own discussion shard: a question may have an answer).
+    The streams of every other contract are not read — at 1,000 contracts, 2,000 folders fewer."""
+    names = {doc["name"] for doc in docs if doc.get("owner") == agent or _held(doc, agent)}
+    shards = {doc["name"]: f".contracts/streams/{discussion(doc['name'])}/{agent}.jsonl" for doc in docs
+              if doc["name"] not in names}
+    snapshot.reader.prefetch(spec for spec in map(snapshot.spec, shards.values()) if spec)
+    return names | {name for name, path in shards.items() if snapshot.read(path)}
 
 
 def _held(doc: dict[str, Any], agent: str) -> int:

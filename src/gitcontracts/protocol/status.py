@@ -38,14 +38,21 @@ def status(ws: Workspace, contract: str | None = None, offline: bool = False) ->
 
 def _all(ws: Workspace, snapshot: Snapshot) -> list[dict[str, Any]]:
     rows = []
-    for file in snapshot.names(".contracts/stashes"):
-        doc = snapshot.doc(f".contracts/stashes/{file}")
+    for doc in snapshot.docs_in(".contracts/stashes").values():
         if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
             continue
         tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
         counts = {s: sum(1 for t in tasks if t.get("status") == s) for s in ("open", "claimed", "completed")}
         rows.append({"contract": doc.get("name"), "owner": doc.get("owner"), "state": contract_state(doc, ws.now()), **counts})
     return rows
+
+
+def prefetch_streams(snapshot: Snapshot, streams: list[str]) -> None:
+    """The folders of `streams` and their shards read in two batches (by object id), for stream_entries_at to find in the cache
+    (one git round trip per folder and per shard costs more than everything else a read of many contracts does)."""
+    if not snapshot.rev or snapshot.rev == ":":
+        return
+    snapshot.reader.prefetch_folders(snapshot.rev, ".contracts/streams", streams, ".jsonl")
 
 
 def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:

@@ -65,6 +65,32 @@ class Snapshot:
         except GitContractsError:
             return Config()
 
+    def docs_in(self, folder: str, suffix: str = ".yaml") -> dict[str, Any]:
+        """name -> parsed document of every `*suffix` file in `folder` (None for one that does not parse).
+
+        Read through one batch, and parsed only when the blob is new to this clone: a parse is kept in
+        store/doccache.py under its blob id, so the same bytes are never parsed twice (and never disagree)."""
+        from gitcontracts.store import doccache
+
+        if not self.rev or self.rev == ":":
+            return {n: self.doc(f"{folder}/{n}") for n in self.names(folder) if n.endswith(suffix)}
+        ids = {n: oid for n, oid in (self.reader.tree_entries(f"{self.rev}:{folder}") or {}).items() if n.endswith(suffix)}
+        cache = doccache.open_cache(self.root)
+        missing = [oid for oid in ids.values() if oid not in cache]
+        self.reader.prefetch(missing)
+        for oid in missing:
+            data = self.reader.read(oid)
+            cache.add(oid, self._parse(data, oid) if data is not None else None)
+        cache.save(set(ids.values()))
+        return {name: cache.get(oid) for name, oid in sorted(ids.items())}
+
+    @staticmethod
+    def _parse(data: bytes, where: str) -> Any:
+        try:
+            return yamlsafe.load(data, where)
+        except GitContractsError:
+            return None
+
     def doc(self, path: str) -> Any:
         data = self.read(path)
         if data is None:

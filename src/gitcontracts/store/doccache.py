@@ -1,0 +1,64 @@
+"""Parsed YAML documents kept by blob id (`.git/gitcontracts-docs.json`): a read of every contract parses
+only the blobs it has not seen before. Never a second source of truth — a blob id names its bytes, so an
+entry is right or absent; a document JSON cannot hold exactly (a non-string key, a date) is not kept;
+a cache that does not load is rebuilt. Only the documents of the last read are kept, so it stays the size
+of the folder read."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+FILE = "gitcontracts-docs.json"
+
+
+class DocCache:
+    def __init__(self, path: Path | None, docs: dict[str, Any]) -> None:
+        self.path, self.docs = path, docs
+        self.added: set[str] = set()
+        self.volatile: set[str] = set()  # parsed for this read, not kept: JSON would not give them back exactly
+
+    def __contains__(self, oid: str) -> bool:
+        return oid in self.docs
+
+    def get(self, oid: str) -> Any:
+        return self.docs.get(oid)
+
+    def add(self, oid: str, doc: Any) -> None:
+        self.docs[oid] = doc
+        (self.added if _exact_in_json(doc) else self.volatile).add(oid)
+
+    def save(self, keep: set[str]) -> None:
+        """Write the documents of `keep` (those of this read), when anything was added or dropped."""
+        kept = {oid: doc for oid, doc in self.docs.items() if oid in keep and oid not in self.volatile}
+        unchanged = not self.added and len(kept) == len(self.docs) - len(self.volatile)
+        if self.path is None or unchanged:
+            return
+        temp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            os.replace(temp, self.path)
+        except OSError:  # a read-only clone: no cache, only slower
+            temp.unlink(missing_ok=True)
+
+
+def open_cache(root: Path) -> DocCache:
+    from gitcontracts import gitlayer
+
+    folder = gitlayer.find_git_dir(root)
+    if folder is None:
+        return DocCache(None, {})
+    path = folder / FILE
+    try:
+        docs = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        docs = {}
+    return DocCache(path, docs if isinstance(docs, dict) else {})
+
+
+def _exact_in_json(doc: Any) -> bool:
+    try:
+        return json.loads(json.dumps(doc)) == doc
+    except (TypeError, ValueError):
+        return False
