@@ -154,3 +154,13 @@ def test_next_brings_a_question_to_the_assignee_and_the_answer_back_to_who_asked
     assert [e["data"]["message"] for e in read.json["entries"]] == ["Plain and short"]
     assert site("bot-2", "ask", "site", "-m", "And the deadline?").code == 0  # moving on: the answer was seen
     assert not [i for i in items(site, "bot-2") if i["kind"] == "answered"]
+
+
+def test_status_agent_shows_what_concerns_that_agent(site: Shared) -> None:
+    assert site("orchestrator", "new", "other", "--objective", "Not theirs", "--subtask", "x:X").code == 0
+    rows = site("bot-1", "status", "--agent", "bot-1", "--json").json
+    assert [r["contract"] for r in rows["contracts"]] == ["site"] and rows["agent"] == "bot-1"
+    one = site("bot-2", "status", "site", "--agent", "bot-2", "--json").json
+    assert [t["id"] for t in one["subtasks"]] == ["b"]  # its claim branch
+    assert len(site("orchestrator", "status", "site", "--agent", "orchestrator", "--json").json["subtasks"]) == 3
+    assert {r["contract"] for r in site("bot-1", "status", "--json").json["contracts"]} == {"site", "other"}

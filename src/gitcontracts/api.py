@@ -392,13 +392,14 @@ def settle(ws: Workspace, contract: str | None = None, offline: bool = False) ->
     return cast(SettleResult, run(ws, contract, offline))
 
 
-def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
+def status(ws: Workspace, contract: str | None = None, offline: bool = False, agent: str | None = None) -> dict[str, Any]:
     """The full state of `contract` (its subtasks, offers, bids, deliverables, progress; the contract's name as
-    `contract`, and as `name` too), or with None one summary per contract under "contracts". Reads the clone
+    `contract`, and as `name` too), or with None one summary per contract under "contracts". With `agent`, only
+    what concerns that agent (its contracts; in one contract, its subtasks unless it owns it). Reads the clone
     as it is: call `refresh` first for the shared main. Raises NotFound (5) for an unknown contract."""
     from gitcontracts.protocol.status import status as run
 
-    return run(ws, contract, offline)
+    return run(ws, contract, offline, agent)
 
 
 def next_items(ws: Workspace, offline: bool = False) -> list[NextItem]:

@@ -195,13 +195,14 @@ def settle(contract: str | None) -> None:
                                    for s in result["steps"]) or "nothing to settle")
 
 
-@click.command(epilog=example("gitcontracts status website-redesign", "gitcontracts status --json"))
+@click.command(epilog=example("gitcontracts status website-redesign", "gitcontracts status --agent research-bot --json"))
 @click.argument("contract", required=False)
 @reading()
 def status(contract: str | None) -> None:
-    """The full state of a contract (or one line per contract)."""
+    """The full state of a contract (or one line per contract). With --agent, only what concerns that agent:
+    the contracts it owns or has a subtask of, and in one contract its subtasks (all of them for the owner)."""
     ws, fresh = read_workspace()
-    result = api.status(ws, contract, options().offline)
+    result = api.status(ws, contract, options().offline, agent=options().agent)
     emit(fresh.mark(result), lambda: status_text(result))
 
 

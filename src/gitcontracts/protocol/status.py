@@ -26,22 +26,40 @@ def contract_state(doc: dict[str, Any], now: Any) -> str:
     return "expired" if passed((doc.get("content") or {}).get("deadline"), now) else "open"
 
 
-def status(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
+def status(ws: Workspace, contract: str | None = None, offline: bool = False, agent: str | None = None) -> dict[str, Any]:
+    """With `agent`, only what concerns that agent: the contracts it owns or has a subtask of (assigned, offered,
+    or claimed on a branch), and in one contract the subtasks it holds or is offered (all of them for the owner)."""
     snapshot = shared_snapshot(ws)
     try:
         if contract is None:
-            return {"contracts": _all(ws, snapshot)}
-        return _one(ws, snapshot, contract, offline)
+            rows = _all(ws, snapshot, agent)
+            return {"contracts": rows, "agent": agent} if agent else {"contracts": rows}
+        found = _one(ws, snapshot, contract, offline)
+        if agent and found["owner"] != agent:
+            found["subtasks"] = [t for t in found["subtasks"] if _concerns(t, agent)]
+            found["agent"] = agent
+        return found
     finally:
         snapshot.reader.close()
 
 
-def _all(ws: Workspace, snapshot: Snapshot) -> list[dict[str, Any]]:
+def _concerns(task: dict[str, Any], agent: str) -> bool:
+    offer = task.get("offer")
+    return (task.get("assigned_agent") == agent or (isinstance(offer, dict) and offer.get("to") == agent)
+            or any(bid.get("agent") == agent for bid in task.get("bids") or []))
+
+
+def _all(ws: Workspace, snapshot: Snapshot, agent: str | None = None) -> list[dict[str, Any]]:
     rows = []
+    claimed_by = {branch.split("/")[1] for branch in claim_refs(ws, None, None, True, fetched=True)
+                  if branch.endswith(f"/{agent}")} if agent else set()
     for doc in snapshot.docs_in(".contracts/stashes").values():
         if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
             continue
         tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
+        if agent and not (doc.get("owner") == agent or doc.get("name") in claimed_by
+                          or any(_concerns(t, agent) for t in tasks)):
+            continue
         counts = {s: sum(1 for t in tasks if t.get("status") == s) for s in ("open", "claimed", "completed")}
         rows.append({"contract": doc.get("name"), "owner": doc.get("owner"), "state": contract_state(doc, ws.now()), **counts})
     return rows
