@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "claim": ("claim",), "bids": ("list_bids",), "award": ("award",), "offer": ("offer",), "accept": ("accept",),
     "reject": ("reject",), "progress": ("progress",), "deliver": ("deliver",), "complete": ("complete",),
     "release": ("release",), "ask": ("ask",), "answer": ("answer",), "settle": ("settle",), "status": ("status",),
-    "next": ("next_items",), "prime": ("prime",),
+    "next": ("next_items",), "prime": ("prime",), "mcp": (),  # mcp serves the api through mcp_server/tools.py
 }
 
 
