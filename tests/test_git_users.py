@@ -348,3 +348,14 @@ def test_new_with_a_past_deadline_needs_force(cli, repo: Path) -> None:
     assert git("rev-parse", "HEAD", cwd=repo) == head and not (repo / ".contracts/stashes/late.yaml").exists()
     assert cli("new", "late", "--objective", "x", "--deadline", "2020-01-01T00:00:00Z", "--force").code == 0
     assert cli("new", "soon", "--objective", "x", "--deadline", "7d").code == 0
+
+
+def test_a_contract_file_takes_durations_and_past_deadlines_as_the_flag_does(cli, repo: Path) -> None:
+    now = {"GITCONTRACTS_NOW": "2026-12-04T10:00:00Z"}
+    write_tree(repo.parent, {"c.yaml": "objective: x\ndeadline: 30d\nsubtasks:\n  - {id: a, description: A, deadline: 2h}\n",
+                             "late.yaml": "objective: x\ndeadline: '2020-01-01T00:00:00Z'\n"})
+    assert cli("new", "timed", "--file", str(repo.parent / "c.yaml"), env=now).code == 0
+    content = cli("stash", "get", "timed", "--json").json["content"]
+    assert (content["deadline"], content["subtasks"][0]["deadline"]) == ("2027-01-03T10:00:00Z", "2026-12-04T12:00:00Z")
+    refused = cli("new", "late", "--file", str(repo.parent / "late.yaml"), env=now)
+    assert refused.code == 3 and "in the past" in refused.err and "--force" in refused.err

@@ -3,6 +3,7 @@ over real clones of a guarded shared remote (issue 12)."""
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from typing import Any
 
@@ -44,6 +45,7 @@ def test_next_lists_the_offer_first_then_what_may_be_claimed(site: Shared) -> No
     assert claimable == [("b", "gitcontracts claim site b"), ("c", "gitcontracts claim site c")]
     text = site("bot-1", "next")
     assert text.code == 0 and text.out.splitlines()[0].startswith("gitcontracts accept site a  # offered to you")
+    assert re.search(r"\(expires in (2h00m|1h59m)\)$", text.out.splitlines()[0])
 
 
 def test_next_shows_the_owner_the_claim_to_award_and_the_claimant_its_pending_claim(site: Shared) -> None:
@@ -66,6 +68,17 @@ def test_after_accepting_the_subtask_needs_a_deliverable_then_the_owner_complete
     assert [i["kind"] for i in items(site, "bot-1") if i["subtask"] == "a"] == ["delivered"]
     owner = items(site, "orchestrator")
     assert ("complete", "gitcontracts complete site a") in [(i["kind"], i["command"]) for i in owner]
+    complete = next(i for i in owner if i["kind"] == "complete")
+    assert "the stash copy" in complete["detail"] and "gitcontracts stash get copy" in complete["detail"]
+
+
+def test_a_deliver_item_names_the_schema_the_deliverable_must_match(site: Shared) -> None:
+    typed = site("orchestrator", "patch", "site", "--path", "subtasks", "--match", "id=a", "--set",
+                 "deliverable_schema=agent-contract")
+    assert typed.code == 0, typed.err
+    assert site("bot-1", "accept", "site", "a").code == 0
+    deliver = next(i for i in items(site, "bot-1") if i["kind"] == "deliver")
+    assert "it must match the schema agent-contract (`gitcontracts schema show agent-contract`)" in deliver["detail"]
 
 
 def test_the_owner_sees_questions_without_answers(site: Shared) -> None:

@@ -29,7 +29,7 @@ def example() -> dict:
 def test_the_public_example_contract_validates_as_it_is(ws: api.Workspace) -> None:
     content = example()
     assert [t["id"] for t in content["subtasks"]] == ["research", "design", "implement", "test"]
-    assert content["deadline"] == "2026-05-01T00:00:00Z" and content["budget_usdc"] == 50.0
+    assert content["deadline"] == "2027-05-01T00:00:00Z" and content["budget_usdc"] == 50.0
     assert problems(ws, content) == []
 
 

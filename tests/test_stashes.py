@@ -23,7 +23,7 @@ def test_put_then_get_round_trips(cli, repo: Path) -> None:
 def test_example_with_a_timestamp_round_trips_unchanged(cli) -> None:
     cli("stash", "put", "ex", "--schema", "agent-contract", "--file", str(EXAMPLES / "website-redesign.yaml"))
     got = cli("stash", "get", "ex", "--json").json
-    assert got["content"]["deadline"] == "2026-05-01T00:00:00Z"
+    assert got["content"]["deadline"] == "2027-05-01T00:00:00Z"
 
 
 def test_invalid_content_lists_every_problem_with_its_path_and_writes_nothing(cli, repo: Path) -> None:

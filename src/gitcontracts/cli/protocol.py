@@ -8,7 +8,7 @@ import click
 
 from gitcontracts import api
 from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
-from gitcontracts.cli.render import bids_text, status_text
+from gitcontracts.cli.render import bids_text, next_text, status_text
 from gitcontracts.errors import InvalidContent
 from gitcontracts.model import OFFER_REJECT_REASONS
 
@@ -212,8 +212,7 @@ def next_command() -> None:
     """Everything waiting for you, most urgent first, each with the command that acts on it."""
     ws, fresh = read_workspace()
     items = api.next_items(ws, options().offline)
-    emit(fresh.mark({"agent": ws.agent, "items": items}),
-         lambda: "\n".join(f"{i['command']}  # {i['detail']}" for i in items) or "nothing waiting for you")
+    emit(fresh.mark({"agent": ws.agent, "items": items}), lambda: next_text(items))
 
 
 @click.command(epilog=example("gitcontracts --agent research-bot prime"))

@@ -105,3 +105,22 @@ def event_line(event: dict[str, Any]) -> str:
     extra = event.get("label") or event.get("message") or event.get("problems") or ""
     mark = "* " if event.get("action") else "  "
     return f"{mark}{event.get('ts') or ''}  {event['type']:<16} {where:<28} {event.get('agent') or '':<16} {extra}".rstrip()
+
+
+def next_text(items: Sequence[Mapping[str, Any]]) -> str:
+    """One line per item: the command, then what it is (an offer with the time it has left)."""
+    lines = []
+    for item in items:
+        left = item.get("expires_in")
+        when = f" (expires in {_span(left)})" if isinstance(left, int) else ""
+        lines.append(f"{item['command']}  # {item['detail']}{when}")
+    return "\n".join(lines) or "nothing waiting for you"
+
+
+def _span(seconds: int) -> str:
+    """7199 -> 1h59m, 90 -> 1m30s, 5 -> 5s."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from gitcontracts.errors import InvalidContent
+from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.names import check_name
 from gitcontracts.referee.documents import CONTRACT_SCHEMA, raise_if, stash_problems
 from gitcontracts.ops.stashes import build_envelope
@@ -49,6 +49,23 @@ def _is_past(moment: str, now: datetime) -> bool:
         return False
 
 
+def _durations_resolved(base: Any, now: datetime) -> Any:
+    """A file's `deadline: 30d` (the contract's or a subtask's) as the date-time it means now, as --deadline
+    takes it; anything that is neither a duration nor a date-time is left for the schema to name."""
+    if not isinstance(base, dict):
+        return base
+    def resolved(value: Any) -> Any:
+        try:
+            return resolve_moment(value, now) if isinstance(value, str) else value
+        except (UsageError, ValueError):
+            return value
+    content = {**base, "deadline": resolved(base["deadline"])} if "deadline" in base else dict(base)
+    if isinstance(content.get("subtasks"), list):
+        content["subtasks"] = [{**t, "deadline": resolved(t["deadline"])} if isinstance(t, dict) and "deadline" in t else t
+                               for t in content["subtasks"]]
+    return content
+
+
 def contract_documents(ws: Workspace, name: str, objective: str | None = None, subtasks: Sequence[tuple[str, str]] = (),
                        budget: float | None = None, deadline: str | None = None, base: Any = None,
                        description: str | None = None, labels: Sequence[str] = (), discoverable: bool = True,
@@ -61,8 +78,10 @@ def contract_documents(ws: Workspace, name: str, objective: str | None = None, s
     check_name(execution, "stream name")
     now = ws.now()
     moment = resolve_moment(deadline, now) if deadline else None
-    if moment is not None and not force and _is_past(moment, now):
-        raise InvalidContent(f"the deadline {deadline} is in the past (it is {format_seconds(now)} now)",
+    base = _durations_resolved(base, now)
+    given = moment or (base.get("deadline") if isinstance(base, dict) else None)
+    if isinstance(given, str) and not force and _is_past(given, now):
+        raise InvalidContent(f"the deadline {deadline or given} is in the past (it is {format_seconds(now)} now)",
                              hint="give a later one (a date-time, or a duration such as 7d), or --force to announce it anyway")
     content = contract_content(objective, subtasks, budget, moment, base, execution)
     doc = build_envelope(name, ws.agent, format_seconds(now), content, CONTRACT_SCHEMA, description,

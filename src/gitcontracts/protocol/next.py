@@ -115,7 +115,8 @@ def _may_claim(registry: Registry, agent: str, held: int) -> Callable[[dict[str,
 
 def _contract_items(view: Contract) -> list[dict[str, Any]]:
     name, owner, agent, now = view.name, view.doc.get("owner"), view.agent, view.now
-    delivered = {(e.get("data") or {}).get("subtask_id") for e in view.executions if e.get("label") == "deliverable"}
+    delivered = {(e.get("data") or {}).get("subtask_id"): (e.get("data") or {}).get("deliverable")
+                 for e in view.executions if e.get("label") == "deliverable"}
     items = []
     for task in view.tasks():
         tid, status, offer = task["id"], task.get("status"), task.get("offer")
@@ -131,8 +132,10 @@ def _contract_items(view: Contract) -> list[dict[str, Any]]:
                 items.append(_item("delivered", name, tid, ("status", name),
                                    f"delivered; waiting for {owner} to complete it"))
             else:
+                schema = task.get("deliverable_schema")
+                must = f"; it must match the schema {schema} (`gitcontracts schema show {schema}`)" if schema else ""
                 items.append(_item("deliver", name, tid, ("deliver", name, tid, "--stash", "STASH"),
-                                   "assigned to you, no deliverable yet: `stash put STASH --file FILE` first"))
+                                   f"assigned to you, no deliverable yet: `stash put STASH --file FILE` first{must}"))
         if status == "open" and any(b["agent"] == agent for b in pending):
             items.append(_item("claim-pending", name, tid, ("bids", name, tid), f"your claim waits for {owner}'s award"))
         if owner == agent:
@@ -141,8 +144,10 @@ def _contract_items(view: Contract) -> list[dict[str, Any]]:
                                 + (f" bidding {b['bid_usdc']} USDC" if b.get("bid_usdc") is not None else ""))
                           for b in pending]
             if status == "claimed" and tid in delivered:
+                stash = delivered[tid]
                 items.append(_item("complete", name, tid, ("complete", name, tid),
-                                   f"{task.get('assigned_agent')} delivered"))
+                                   f"{task.get('assigned_agent')} delivered"
+                                   + (f" the stash {stash}: review it with `gitcontracts stash get {stash}`" if stash else "")))
         elif (status == "open" and _claimable(task, now) and view.may_claim(task)
               and not any(b["agent"] == agent for b in pending)):
             bid = ("--bid-usdc", "PRICE") if task.get("award") == "lowest-bid" else ()
