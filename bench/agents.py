@@ -1,0 +1,115 @@
+"""Issue 13's figures: N agent processes acting at once against one bare remote guarded by the pre-receive hook.
+
+    python bench/agents.py [--agents 1,5,10,20,50] [--budget SECONDS]
+
+Each agent, in its own clone and its own process, does one piece of work the way an agent does: claim a
+different subtask of one contract (`award: first`, so the claim lands on main), report progress twice, put its
+deliverable stash and deliver it — five actions, each through the library's one write path (fetch, build,
+judge, commit, push; a push refused because main moved is re-run with backoff). Printed per N: landed actions
+per second, pushes refused (retries), actions given up, p50/p95 time from an action's start to "landed", git
+processes per landed action (counted with GIT_TRACE2_EVENT in the agents' clones, the hook's own included)."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import WORK, agent, clone, gitcontracts, run  # noqa: E402
+
+GC = gitcontracts()
+
+AGENT = """
+import json, sys, time
+from gitcontracts import api
+root, name, task = sys.argv[1], sys.argv[2], sys.argv[3]
+ws = api.open_workspace(root, agent=name)
+actions = [
+    ("claim", lambda: api.claim(ws, "work", task)),
+    ("progress", lambda: api.progress(ws, "work", task, "half way")),
+    ("progress", lambda: api.progress(ws, "work", task, "nearly there")),
+    ("stash put", lambda: api.put_stash(ws, f"result-{name}", {"summary": f"{task} done"})),
+    ("deliver", lambda: api.deliver(ws, "work", task, f"result-{name}")),
+]
+done = {"landed": [], "gave_up": []}
+for what, act in actions:
+    start = time.perf_counter()
+    try:
+        result = act()
+        assert result["commit"] and result["pushed"], result
+        done["landed"].append(time.perf_counter() - start)
+    except api.GitContractsError as error:
+        done["gave_up"].append(f"{what}: {error}")
+print(json.dumps(done))
+"""
+ACTIONS = 5
+
+
+def world(root: Path, agents: int) -> tuple[Path, list[Path]]:
+    """A guarded bare remote with the contract `work` (one `award: first` subtask per agent), the agents' clones."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    remote = root / "remote.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], root)
+    run([*GC, "-C", str(remote), "hooks", "install"], root, agent("orchestrator"))
+    owner = clone(remote, root / "orchestrator", "orchestrator")
+    env = agent("orchestrator")
+    run([*GC, "init", "--remote", "origin"], owner, env)
+    content = {"objective": "Bench", "subtasks": [{"id": f"t{n:03d}", "description": f"task {n}", "status": "open",
+                                                  "award": "first"} for n in range(agents)]}
+    (root / "content.json").write_text(json.dumps(content))
+    run([*GC, "new", "work", "--file", str(root / "content.json")], owner, env)
+    return remote, [clone(remote, root / f"agent-{n:03d}", f"agent-{n:03d}") for n in range(agents)]
+
+
+def race(agents: int) -> dict[str, float | int]:
+    root = WORK / f"agents-{agents}"
+    remote, clones = world(root, agents)
+    traces = [root / f"trace-{n:03d}.json" for n in range(agents)]
+    start = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", AGENT, str(path), f"agent-{n:03d}", f"t{n:03d}"],
+                              stdout=subprocess.PIPE, text=True,
+                              env={**agent(f"agent-{n:03d}"), "PATH": _path(), "GIT_TRACE2_EVENT": str(traces[n]),
+                                   "HOME": str(root)})
+             for n, path in enumerate(clones)]
+    outcomes = [json.loads(p.communicate()[0] or '{"landed": [], "gave_up": ["crashed"]}') for p in procs]
+    elapsed = time.perf_counter() - start
+    times = sorted(t for o in outcomes for t in o["landed"])
+    starts = [json.loads(line) for trace in traces if trace.exists() for line in trace.read_text().splitlines()]
+    starts = [e for e in starts if e.get("event") == "start"]
+    pushes = sum(1 for e in starts if e.get("argv", [""])[1:2] == ["push"])
+    status = json.loads(run([*GC, "status", "work", "--json"], clones[0], agent("agent-000")).stdout)
+    assert all(t["status"] == "claimed" for t in status["subtasks"]) or any(o["gave_up"] for o in outcomes), status
+    return {"agents": agents, "landed": len(times), "seconds": elapsed, "per_second": len(times) / elapsed,
+            "retries": pushes - len(times), "gave_up": sum(len(o["gave_up"]) for o in outcomes),
+            "p50": statistics.median(times) if times else 0.0,
+            "p95": times[int(0.95 * (len(times) - 1))] if times else 0.0,
+            "git_per_action": len(starts) / max(len(times), 1)}
+
+
+def _path() -> str:
+    import os
+
+    return os.environ.get("PATH", "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--agents", default="1,5,10,20,50")
+    args = parser.parse_args()
+    print(f"N agents at once, {ACTIONS} actions each (claim, progress x2, stash put, deliver), one guarded bare remote")
+    print(f"  {'N':>3}  {'landed':>6}  {'actions/s':>9}  {'retries':>7}  {'gave up':>7}  {'p50 s':>6}  {'p95 s':>6}  "
+          f"{'git/action':>10}")
+    for count in (int(n) for n in args.agents.split(",")):
+        r = race(count)
+        print(f"  {r['agents']:>3}  {r['landed']:>6}  {r['per_second']:>9.2f}  {r['retries']:>7}  {r['gave_up']:>7}  "
+              f"{r['p50']:>6.2f}  {r['p95']:>6.2f}  {r['git_per_action']:>10.1f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
