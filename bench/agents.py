@@ -50,8 +50,9 @@ print(json.dumps(done))
 ACTIONS = 5
 
 
-def world(root: Path, agents: int) -> tuple[Path, list[Path]]:
-    """A guarded bare remote with the contract `work` (one `award: first` subtask per agent), the agents' clones."""
+def world(root: Path, agents: int, queued: bool) -> tuple[Path, list[Path]]:
+    """A guarded bare remote with the contract `work` (one `award: first` subtask per agent), the agents' clones;
+    `queued`: config.yaml names a lander, so actions on an agent's own files go through its queue."""
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
     remote = root / "remote.git"
@@ -59,7 +60,7 @@ def world(root: Path, agents: int) -> tuple[Path, list[Path]]:
     run([*GC, "-C", str(remote), "hooks", "install"], root, agent("orchestrator"))
     owner = clone(remote, root / "orchestrator", "orchestrator")
     env = agent("orchestrator")
-    run([*GC, "init", "--remote", "origin"], owner, env)
+    run([*GC, "init", "--remote", "origin", *(["--lander", "lander"] if queued else [])], owner, env)
     content = {"objective": "Bench", "subtasks": [{"id": f"t{n:03d}", "description": f"task {n}", "status": "open",
                                                   "award": "first"} for n in range(agents)]}
     (root / "content.json").write_text(json.dumps(content))
@@ -67,9 +68,9 @@ def world(root: Path, agents: int) -> tuple[Path, list[Path]]:
     return remote, [clone(remote, root / f"agent-{n:03d}", f"agent-{n:03d}") for n in range(agents)]
 
 
-def race(agents: int) -> dict[str, float | int]:
+def race(agents: int, queued: bool) -> dict[str, float | int]:
     root = WORK / f"agents-{agents}"
-    remote, clones = world(root, agents)
+    remote, clones = world(root, agents, queued)
     traces = [root / f"trace-{n:03d}.json" for n in range(agents)]
     start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-c", AGENT, str(path), f"agent-{n:03d}", f"t{n:03d}"],
@@ -85,11 +86,27 @@ def race(agents: int) -> dict[str, float | int]:
     pushes = sum(1 for e in starts if e.get("argv", [""])[1:2] == ["push"])
     status = json.loads(run([*GC, "status", "work", "--json"], clones[0], agent("agent-000")).stdout)
     assert all(t["status"] == "claimed" for t in status["subtasks"]) or any(o["gave_up"] for o in outcomes), status
+    _nothing_lost_nor_doubled(clones[0], agents, outcomes)
     return {"agents": agents, "landed": len(times), "seconds": elapsed, "per_second": len(times) / elapsed,
             "retries": pushes - len(times), "gave_up": sum(len(o["gave_up"]) for o in outcomes),
             "p50": statistics.median(times) if times else 0.0,
             "p95": times[int(0.95 * (len(times) - 1))] if times else 0.0,
             "git_per_action": len(starts) / max(len(times), 1)}
+
+
+def _nothing_lost_nor_doubled(clone: Path, agents: int, outcomes: list[dict]) -> None:
+    """Every landed progress and deliverable entry is on main exactly once, and main passes `check --range`."""
+    run(["git", "pull", "-q", "--ff-only"], clone, agent("agent-000"))
+    entries = [json.loads(line) for shard in (clone / ".contracts/streams/work-execution").glob("*.jsonl")
+               for line in shard.read_text().splitlines()]
+    ids = [e["id"] for e in entries]
+    assert len(ids) == len(set(ids)), "an entry was doubled"
+    for n in range(agents):
+        mine = [e for e in entries if e["agent"] == f"agent-{n:03d}"]
+        if not outcomes[n]["gave_up"]:
+            assert len(mine) == 3, (n, mine)  # two progress entries and the deliverable
+    root = run(["git", "rev-list", "--max-parents=0", "HEAD"], clone, agent("agent-000")).stdout.split()[0]
+    run([*GC, "check", "--range", f"{root}..HEAD"], clone, agent("agent-000"))
 
 
 def _path() -> str:
@@ -101,12 +118,14 @@ def _path() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--agents", default="1,5,10,20,50")
+    parser.add_argument("--direct", action="store_true", help="no lander: every action races for main (the old way)")
     args = parser.parse_args()
-    print(f"N agents at once, {ACTIONS} actions each (claim, progress x2, stash put, deliver), one guarded bare remote")
+    print(f"N agents at once, {ACTIONS} actions each (claim, progress x2, stash put, deliver), one guarded bare remote, "
+          + ("every action racing for main" if args.direct else "own-file actions queued and landed in batches"))
     print(f"  {'N':>3}  {'landed':>6}  {'actions/s':>9}  {'retries':>7}  {'gave up':>7}  {'p50 s':>6}  {'p95 s':>6}  "
           f"{'git/action':>10}")
     for count in (int(n) for n in args.agents.split(",")):
-        r = race(count)
+        r = race(count, not args.direct)
         print(f"  {r['agents']:>3}  {r['landed']:>6}  {r['per_second']:>9.2f}  {r['retries']:>7}  {r['gave_up']:>7}  "
               f"{r['p50']:>6.2f}  {r['p95']:>6.2f}  {r['git_per_action']:>10.1f}", flush=True)
 

@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "stream create": ("create_stream",), "stream post": ("post_entry",), "stream read": ("read_stream",),
     "stream latest": ("latest_entry",), "discover": ("discover",),
     "check": ("check_staged", "check_range", "check_receive", "parse_updates", "push_options"),
-    "hooks install": ("install_hooks",),
+    "hooks install": ("install_hooks",), "land": ("land",),
     "merge-shard": ("merge_files",), "log": ("contract_log",), "watch": ("watch",),
     "agent add": ("add_agent",), "agent list": ("list_agents",), "agent show": ("show_agent",),
     "claim": ("claim",), "bids": ("list_bids",), "award": ("award",), "offer": ("offer",), "accept": ("accept",),

@@ -124,10 +124,11 @@ def consistent(trial: Path, action: str, base: str) -> bool:
 
 def git_leftovers(where: Path) -> list[str]:
     """Our temp files and any git lock under .git (the commit lock is an flock's file: it stays, and is never
-    held by the dead)."""
+    held by the dead; the markers of the last fetch and of a lost race are state, written whole by a touch)."""
     folder = where / ".git"
     found = [*folder.glob("gitcontracts-*"), *folder.glob("*.lock"), *(folder / "refs").rglob("*.lock")]
-    return sorted(str(p.relative_to(folder)) for p in found if p.name != "gitcontracts-commit.lock")
+    state = {"gitcontracts-commit.lock", "gitcontracts-fetched", "gitcontracts-landed", "gitcontracts-alone"}
+    return sorted(str(p.relative_to(folder)) for p in found if p.name not in state)
 
 
 def run_and_kill(cmd: tuple[str, ...], cwd: Path, agent: str, delay: float | None, stdin: bytes) -> float:

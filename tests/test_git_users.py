@@ -18,7 +18,7 @@ from gitcontracts.ops.hooks import SCRIPTS
 from gitcontracts.store.config import parse_config
 
 ROOT = Path(__file__).resolve().parents[1]
-HOOKS = ("pre-commit", "pre-push", "pre-receive")
+HOOKS = ("pre-commit", "pre-push", "pre-receive", "post-receive")
 BAD_DATA = '{"message": 1}'  # a question's message must be a string (builtin discussion schema)
 
 

@@ -60,7 +60,7 @@ __all__ = [
     # the agent registry
     "add_agent", "list_agents", "show_agent",
     # the referee and upkeep
-    "validate_all", "validate_paths", "fsck", "gc", "check_staged", "check_range", "check_receive", "parse_updates",
+    "validate_all", "validate_paths", "fsck", "gc", "land", "check_staged", "check_range", "check_receive", "parse_updates",
     "push_options", "install_hooks", "merge_files", "watch", "run_demo",
     # the --json shapes
     "output_schema", "output_schema_names",
@@ -99,15 +99,16 @@ def join_shared(ws: Workspace) -> str | None:
     return join(ws)
 
 
-def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False) -> InitResult:
+def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False,
+                   lander: str | None = None) -> InitResult:
     """Create .contracts/ (config.yaml, the folders, the merge attribute) in one commit; again, nothing changes.
 
     `remote` is the git remote agents share (default: origin when there is one). Returns the root, the files
     `created` ([] the second time) and the remote. Raises NotFound (5) outside a git repository or for an
-    unknown remote."""
+    unknown remote. `lander` names the committer of queued landings and turns them on (docs/protocol.md)."""
     from gitcontracts.protocol.setup import init_workspace as run
 
-    return cast(InitResult, run(ws, remote, offline))
+    return cast(InitResult, run(ws, remote, offline, lander))
 
 
 def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Freshness:
@@ -488,6 +489,20 @@ def gc(ws: Workspace, offline: bool = False) -> GcResult:
     from gitcontracts.protocol.documents import gc as run
 
     return cast(GcResult, run(ws, offline))
+
+
+def land(ws: Workspace, main: str | None = None, pushed: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
+    """Replay the queued actions (refs/heads/queue/<agent>/<id>) onto main, each judged as its author: in the shared
+    bare repository directly (its post-receive hook runs this, naming the refs it was `pushed`), in a clone through
+    a push to the remote, as the acting agent. Returns {"main", "landed", "dropped", "refused"}."""
+    from gitcontracts import gitlayer
+    from gitcontracts.protocol.land import land as run
+
+    agent = None if gitlayer.is_bare(ws.root) else ws.agent
+    # the post-receive hook hands on the land lock it waited for (a second flock of it here would wait forever)
+    locked = bool(pushed) and ws.env.get("GITCONTRACTS_LAND_LOCKED") == "1"
+    landing = run(ws.root, main or ws.main_branch, ws.config.remote, agent, ws.now(), pushed, locked)
+    return {**landing.to_dict(), "lines": landing.lines()}
 
 
 def check_staged(ws: Workspace, files: Iterable[str | Path] = ()) -> CheckResult:

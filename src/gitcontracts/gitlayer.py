@@ -120,6 +120,10 @@ def is_repo(root: Path) -> bool:
 
 
 def is_bare(root: Path) -> bool:
+    if (root / ".git").exists():
+        return False
+    if find_git_dir(root) == root and (root / "config").is_file():  # HEAD, objects/, refs/ at the top: no git started
+        return "bare = true" in (root / "config").read_text(errors="replace").replace("\t", " ")
     return output(root, "rev-parse", "--is-bare-repository") == "true"
 
 
@@ -215,18 +219,26 @@ def find_git_dir(root: Path) -> Path | None:
         text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
             return (root / text.removeprefix("gitdir:").strip()).resolve()
+    if (root / "HEAD").is_file() and (root / "objects").is_dir() and (root / "refs").is_dir():
+        return root  # a bare repository (the shared remote: its hooks and the lander)
     return None
 
 
 @contextmanager
 def commit_lock(root: Path) -> Iterator[None]:
-    """Our own processes commit one at a time (an flock: released when its holder dies, never stale),
-    so twenty agents posting at once do not race git for HEAD."""
+    """Our own processes commit one at a time, so twenty agents posting at once do not race git for HEAD."""
+    with file_lock(root, "gitcontracts-commit.lock"):
+        yield
+
+
+@contextmanager
+def file_lock(root: Path, name: str) -> Iterator[None]:
+    """An flock on `name` in the git directory: released when its holder dies, never stale."""
     folder = find_git_dir(root)
     if folder is None:
         yield
         return
-    with open(folder / "gitcontracts-commit.lock", "a") as handle:
+    with open(folder / name, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -447,6 +459,10 @@ class BlobReader:
             self.cache[key] = self._ask(spec, want=b"tree")
         return self.cache[key]
 
+    def commit_bytes(self, rev: str) -> bytes | None:
+        """A commit object as stored (headers, a blank line, the message)."""
+        return self._ask(rev, want=b"commit")
+
     def commit_tree(self, rev: str) -> str | None:
         """The tree id of a commit."""
         body = self._ask(rev, want=b"commit")
@@ -621,10 +637,12 @@ class BuiltCommit:
 
 
 def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: str | None,
-                 files: Mapping[str, bytes | None], message: str, ident: Identity, when: datetime) -> BuiltCommit:
+                 files: Mapping[str, bytes | None], message: str, ident: Identity, when: datetime,
+                 author_line: bytes | None = None) -> BuiltCommit:
     """A commit whose tree is `base` with `files` replaced (None: removed), written straight into the
     object folder (gitobjects.py): only the trees along the changed paths are read and rewritten; the
-    working tree and the index are not touched. Signed commits go through `git commit-tree -S`."""
+    working tree and the index are not touched. Signed commits go through `git commit-tree -S`. `author_line`
+    keeps another commit's author as it was (the lander replaying a queued action)."""
     from gitcontracts import gitobjects
 
     folder = find_git_dir(root)
@@ -650,7 +668,7 @@ def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: s
                            hint="check user.signingkey and gpg.format when commit.gpgsign is on")
         return BuiltCommit(made.stdout.decode().strip(), tuple(changes))
     seconds = int(when.timestamp())
-    author = gitobjects.signature_line(*ident.name_email("AUTHOR"), seconds, 0)
+    author = author_line or gitobjects.signature_line(*ident.name_email("AUTHOR"), seconds, 0)
     committer = gitobjects.signature_line(*ident.name_email("COMMITTER"), seconds, 0)
     body = gitobjects.commit_body(tree_id, tuple(parents), author, committer, message)
     return BuiltCommit(store.write(b"commit", body).hex(), tuple(changes))

@@ -41,7 +41,7 @@ class Options:
 
 
 # What each command needs around it: (a git repository, a .contracts/ workspace). Anything not named needs both.
-NEEDS = {"": (True, True), "init": (True, False), "check": (True, False), "hooks install": (True, False),
+NEEDS = {"": (True, True), "init": (True, False), "check": (True, False), "hooks install": (True, False), "land": (True, False),
          "validate": (False, False), "schema list": (False, False), "schema search": (False, False),
          "schema show": (False, False), "prime": (False, False)}
 
@@ -134,7 +134,8 @@ class LazyGroup(click.Group):
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
                "gc": "documents", "mcp": "serve",
                "stream": "streams", "discover": "streams",
-               "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "watch": "referee",
+               "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "land": "referee",
+               "watch": "referee",
                **{name: "protocol" for name in ("agent", "claim", "bids", "award", "offer", "accept", "reject", "progress",
                                                 "deliver", "complete", "release", "ask", "answer", "settle", "status",
                                                 "next", "prime")}}

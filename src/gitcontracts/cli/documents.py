@@ -46,12 +46,14 @@ def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
     return out
 
 
-@click.command(epilog=example("gitcontracts init --remote origin"))
+@click.command(epilog=example("gitcontracts init --remote origin", "gitcontracts init --remote origin --lander lander"))
 @click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
+@click.option("--lander", metavar="NAME", help="Land actions through queues, in batches, with NAME as the committer: "
+                                                "for many agents on one remote whose hooks are installed.")
 @shared(mutating=True)
-def init(remote: str | None) -> None:
-    """Create .contracts/ here; running it again changes nothing."""
-    result = api.init_workspace(options().workspace(), remote=remote, offline=options().offline)
+def init(remote: str | None, lander: str | None) -> None:
+    """Create .contracts/ here; running it again changes nothing (but the --remote or --lander it is given)."""
+    result = api.init_workspace(options().workspace(), remote=remote, offline=options().offline, lander=lander)
     emit(result, lambda: f"initialized {result['root']}/.contracts" + (
         "\n  created: " + ", ".join(result["created"]) if result["created"] else " (already; nothing changed)")
         + (f"\n  pushed to {result['remote']}" if result["pushed"] else ""))

@@ -1,6 +1,7 @@
 """The hottest calls, answered without loading click: `check --staged [FILE...]` (the pre-commit hook, on every
 commit that touches .contracts/), `stream latest NAME [--label L] [--json]` (agents polling a stream) and
-`stream post NAME --label L [--data D] [--json] [--offline]` (agents reporting). Click's import is a fifth
+`stream post NAME --label L [--data D] [--json] [--offline]` (agents reporting), and `land --main M --pushed R=C...`
+(the post-receive hook of a shared remote, after each queued action). Click's import is a fifth
 to a third of their time. Any other form goes through click as usual."""
 from __future__ import annotations
 
@@ -26,7 +27,18 @@ def fast_path(args: Sequence[str]) -> int | None:
         post = _post_options(args[3:])
         if post is not None:
             return _guarded(lambda: _post(args[2], post), "--json" in post)
+    if args[:1] == ["land"] and len(args) % 2 == 1 and all(a in ("--main", "--pushed") for a in args[1::2]) \
+            and args[1:2] == ["--main"]:
+        pairs = [tuple(value.partition("=")[::2]) for value in args[4::2]]
+        return _guarded(lambda: _land(args[2], pairs), False)  # the post-receive hook: `land --main M --pushed R=C...`
     return None
+
+
+def _land(main: str, pushed: list) -> int:
+    from gitcontracts import api
+
+    print("\n".join(api.land(api.open_workspace(), main, pushed)["lines"]))
+    return 0
 
 
 _POST_VALUES = ("--label", "--data")

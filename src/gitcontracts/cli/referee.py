@@ -127,5 +127,22 @@ def watch(once: bool, interval: float, on: tuple[str, ...]) -> int:
     return api.watch(options().workspace(), emit, interval, once, options().offline, on=commands)
 
 
-COMMANDS = {"check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log, "watch": watch}
+@click.command(epilog=example("gitcontracts -C shared.git land", "gitcontracts land --json"))
+@click.option("--main", "main", help="The shared main branch (default: as the repository says).")
+@click.option("--pushed", multiple=True, metavar="REF=COMMIT",
+              help="The queue refs of the push the post-receive hook runs for: each is reported.")
+@shared()
+def land(main: str | None, pushed: tuple[str, ...]) -> None:
+    """Replay queued actions onto main, each judged as its author (docs/protocol.md: many agents on one remote).
+
+    In the shared bare repository this is what its post-receive hook runs after a push to a queue ref; in a clone it
+    lands the remote's pending queue through a push, as you. Needed by hand only after a lander was stopped, or on a
+    forge (no post-receive hook): an agent's own action lands its queue either way."""
+    pairs = [tuple(item.partition("=")[::2]) for item in pushed]
+    done = api.land(options().workspace(recover=False), main, pairs)  # type: ignore[arg-type]
+    lines = done.pop("lines")
+    emit(done, lambda: "\n".join(lines) or "nothing queued to land")
+
+
+COMMANDS = {"land": land, "check": check, "hooks": hooks, "merge-shard": merge_shard, "log": log, "watch": watch}
 

@@ -65,6 +65,48 @@ def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Fresh
     return Freshness(True, _follow(ws, remote))
 
 
+LANDED = "gitcontracts-landed"
+
+
+def recently_landed(ws: Workspace) -> bool:
+    """This clone's last action landed, and it fetched main as it did, less than fetch_ttl ago: an action whose
+    lander re-judges it may build on that main. (Reads keep their own marker: another agent's change since is
+    theirs to fetch.)"""
+    marker = _marker(ws, LANDED)
+    return marker is not None and _is_fresh(ws, marker)
+
+
+def mark_landed(ws: Workspace) -> None:
+    marker = _marker(ws, LANDED)
+    if marker is not None:
+        _stamp(ws, marker)
+
+
+ALONE = "gitcontracts-alone"
+ALONE_SECONDS = 60.0
+
+
+def recently_alone(ws: Workspace) -> bool:
+    """This clone's last action, less than a minute ago, landed with nobody else's in between: the next one may
+    go straight to main (an agent alone pays no lander)."""
+    marker = _marker(ws, ALONE)
+    try:
+        age = ws.now().timestamp() - marker.stat().st_mtime if marker is not None else None
+    except OSError:
+        return False
+    return age is not None and 0 <= age < ALONE_SECONDS
+
+
+def mark_alone(ws: Workspace, alone: bool) -> None:
+    marker = _marker(ws, ALONE)
+    if marker is None:
+        return
+    if alone:
+        _stamp(ws, marker)
+    else:
+        marker.unlink(missing_ok=True)
+
+
 def _configured_remote(ws: Workspace) -> str | None:
     """config.yaml's remote. A config file whose bytes cannot name one is not parsed: YAML spells the key
     `remote` in plain text unless it escapes it (a backslash), so no YAML is loaded to learn there is none."""
@@ -77,14 +119,14 @@ def _configured_remote(ws: Workspace) -> str | None:
     return ws.config.remote
 
 
-def _marker(ws: Workspace) -> Path | None:
+def _marker(ws: Workspace, name: str = MARKER) -> Path | None:
     dot_git = ws.root / ".git"
     if dot_git.is_dir():  # the common case, answered without loading the git layer
-        return dot_git / MARKER
+        return dot_git / name
     from gitcontracts import gitlayer
 
     folder = gitlayer.find_git_dir(ws.root)
-    return folder / MARKER if folder is not None else None
+    return folder / name if folder is not None else None
 
 
 def _is_fresh(ws: Workspace, marker: Path) -> bool:

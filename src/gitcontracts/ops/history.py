@@ -45,10 +45,11 @@ def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
     data = gitlayer.run(ws.root, "log", "--all", "--reverse", "-E", f"--grep=^Contract: {contract}$",
                         "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
     items: list[dict[str, Any]] = []
-    for record in data.decode("utf-8", "replace").split("\x1e")[1:]:
-        sha, author, when, subject, trailers = record.rstrip("\n").split("\0")
+    records = [record.rstrip("\n").split("\0") for record in data.decode("utf-8", "replace").split("\x1e")[1:]]
+    replayed = {gitlayer.parse_trailers(fields[4]).get("Replays") for fields in records}  # queued, then landed as a replay
+    for sha, author, when, subject, trailers in records:
         fields = gitlayer.parse_trailers(trailers)
-        if fields.get("Contract") != contract:
+        if fields.get("Contract") != contract or sha in replayed:
             continue
         items.append({"kind": "commit", "ts": when, "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
                       "subtask": fields.get("Subtask"), "commit": sha, "message": subject, "seq": len(items)})

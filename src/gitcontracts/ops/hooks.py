@@ -22,7 +22,7 @@ def install_hooks(root: Path) -> list[str]:
     hooks_dir = hooks_dir if hooks_dir.is_absolute() else root / hooks_dir
     hooks_dir.mkdir(parents=True, exist_ok=True)
     bare = gitlayer.is_bare(root)
-    names = ["pre-receive"] if bare else ["pre-commit", "pre-push"]
+    names = ["pre-receive", "post-receive"] if bare else ["pre-commit", "pre-push"]
     if bare:  # an agent withdrawing its own claim names itself: `git push -o agent=NAME --delete claim/...`
         gitlayer.config_set(root, "receive.advertisePushOptions", "true")
     for name in names:

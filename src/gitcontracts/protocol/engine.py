@@ -27,6 +27,7 @@ from gitcontracts.protocol.guards import no_contract, subtask_ids_hint
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.ops.stashes import patched
 from gitcontracts.rules import patch as patching
+from gitcontracts.rules.landing import queue_ref
 from gitcontracts.rules.transitions import CONFLICT_RULES
 from gitcontracts.store.files import atomic_write
 from gitcontracts.timeutil import format_ts, parse_datetime
@@ -137,12 +138,14 @@ def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | No
     remote = _remote(ws, offline, ws.config.remote if remote == _CONFIGURED else remote)
     give_up = time.monotonic() + RETRY_SECONDS
     delay = 0.05
+    first = True
     while True:
         if remote is None and ws.commit:
             with gitlayer.commit_lock(ws.root):  # local actions of one clone land one at a time: HEAD and files together
                 result = _attempt(ws, build, remote)
         else:
-            result = _attempt(ws, build, remote)
+            result = _attempt(ws, build, remote, recent_enough=first)
+        first = False
         if result is not None:
             return result
         if time.monotonic() > give_up:
@@ -159,11 +162,11 @@ def _remote(ws: Workspace, offline: bool, remote: str | None) -> str | None:
     return remote
 
 
-def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] | None:
+def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: bool = False) -> dict[str, Any] | None:
     """One run of the action; None when main moved under it and it must run again."""
     reader = gitlayer.BlobReader(ws.root)
     try:
-        base_sha, head = _base(ws, remote)
+        base_sha, head = _base(ws, remote, recent_enough)
         ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote, not ws.commit)
         outcome = build(ctx)
         if outcome.nothing:
@@ -179,6 +182,8 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] 
         built = _judged(ws, reader, ctx, outcome)
         if remote is None:
             landed = _land_locally(ws, ctx, built, outcome)
+        elif _queueable(ctx, outcome):
+            landed = _land_queueable(ws, reader, ctx, built, outcome, remote, head)
         else:
             landed = _push(ws, ctx, built, outcome, remote, head)
         return {**outcome.result, "commit": built.sha, "pushed": remote is not None} if landed else None
@@ -186,22 +191,33 @@ def _attempt(ws: Workspace, build: Build, remote: str | None) -> dict[str, Any] 
         reader.close()
 
 
-def _base(ws: Workspace, remote: str | None) -> tuple[str | None, gitlayer.HeadState]:
-    """The commit the action builds on: the remote's main (fetched now), else HEAD; and the local HEAD."""
+def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tuple[str | None, gitlayer.HeadState]:
+    """The commit the action builds on: the remote's main (fetched now), else HEAD; and the local HEAD.
+
+    With a lander (config.yaml), a first attempt builds on the main fetched less than fetch_ttl ago (the previous
+    action fetched it as it landed): the lander replays it on the current main and judges it there, and one that
+    no longer fits is run again on a fresh fetch."""
     head = gitlayer.head_state(ws.root)
     if remote is None:
         if head.branch is None and head.head is not None and ws.commit:
             raise UsageError("HEAD is detached: gitcontracts records actions on a branch",
                              hint=f"check out your branch first (`git switch {ws.main_branch}`), then retry")
         return head.head, head
-    from gitcontracts.ops.freshness import fetch_shared  # the one fetch of main and claims, reads' and actions'
+    from gitcontracts.ops import freshness  # the one fetch of main and claims, reads' and actions'
 
-    problem = fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS)
-    if problem is not None:
-        raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
+    if not (recent_enough and ws.config.lander and freshness.recently_landed(ws)):
+        _fetch(ws, remote)
     shared = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
     # no main there yet (a new, empty remote): this action pushes the first one, on the local history
     return (shared, head) if shared is not None else (head.head, head)
+
+
+def _fetch(ws: Workspace, remote: str) -> None:
+    from gitcontracts.ops import freshness
+
+    problem = freshness.fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS)
+    if problem is not None:
+        raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
 
 
 def _judged(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, outcome: Outcome) -> gitlayer.BuiltCommit:
@@ -288,7 +304,7 @@ def _land_locally(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outc
     return True
 
 
-def _move_head(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit) -> bool:
+def _move_head(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, to: str | None = None) -> bool:
     """HEAD to the action's commit, and the working tree and index of its paths with it: the files are
     written first and put back if anything fails before HEAD moved (a full disk, someone else moved HEAD),
     so the clone is left before the action or after it, never between."""
@@ -297,7 +313,7 @@ def _move_head(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit) -> bool
         for path, data in ctx.files.items():
             written.append(path)
             _write_file(ws, path, data)
-        moved = gitlayer.update_ref(ws.root, "HEAD", built.sha, ctx.base_sha or gitlayer.ZERO)
+        moved = gitlayer.update_ref(ws.root, "HEAD", to or built.sha, ctx.base_sha or gitlayer.ZERO)
     except BaseException:
         _put_back(ws, ctx, written)
         raise
@@ -333,23 +349,99 @@ def _push(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Out
     return True
 
 
-def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitlayer.HeadState) -> None:
+def _queueable(ctx: Context, outcome: Outcome) -> bool:
+    """With a lander on the remote (config.yaml names one), an action goes through the agent's queue instead of
+    racing for main; an award (a merge of a claim branch) and a claim pushed as a branch still go straight."""
+    config = ctx.base.config
+    if not config.lander or config.require_signed or ctx.base_sha is None:
+        return False  # under require_signed the lander could not sign the replays: every action races for main
+    return not (outcome.branch or outcome.merge_parents or outcome.delete_branches) and bool(ctx.files)
+
+
+def _land_queueable(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gitlayer.BuiltCommit,
+                    outcome: Outcome, remote: str, head: gitlayer.HeadState) -> bool:
+    """Through the queue; straight to main while this clone's actions land with nobody else's in between (an agent
+    alone pays no lander), until it loses a race: then the same commit, pushed to its queue ref, lands as it is."""
+    from gitcontracts.ops import freshness
+
+    if freshness.recently_alone(ws):
+        if _push(ws, ctx, built, outcome, remote, head):
+            freshness.mark_landed(ws)  # main is this commit now: the next action may build on it
+            freshness.mark_alone(ws, True)
+            return True
+        freshness.mark_alone(ws, False)
+    return _enqueue(ws, reader, ctx, built, remote, head)
+
+
+def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gitlayer.BuiltCommit, remote: str,
+             head: gitlayer.HeadState) -> bool:
+    """Push the action to a queue ref of its own (a push that never loses a race); the remote's post-receive hook
+    replays it on main before the push returns, and says so. Where no lander answered (a forge, a lander stopped
+    mid-way) the agent lands the queue itself. False when it must run again on the new main (what it changed moved
+    on main meanwhile: a claim whose subtask someone took then fails in its own checks, exit 4)."""
+    from gitcontracts.ops import freshness
+    from gitcontracts.protocol.land import land_through
+
+    ref = queue_ref(ctx.agent, new_id(ctx.now).lower())
+    accepted, text = gitlayer.push(ws.root, remote, [f"{built.sha}:{ref}"])
+    if not accepted:
+        raise _refused_by_remote(remote, text)
+    said = _lander_said(text, ref)
+    if said is None:  # nobody landed it: do it from here
+        landing = land_through(ws.root, remote, ws.main_branch, ctx.agent, ws.now())
+        said = _lander_said("\n".join(landing.lines()), ref)
+    if said is not None and said[0] == "refused":
+        raise _refused_by_remote(remote, f"remote: {said[1]}")
+    if said is not None and said[0] == "dropped":
+        return False
+    _fetch(ws, remote)  # main as it landed: to follow it, and for the next action to build on
+    freshness.mark_landed(ws)
+    tip = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
+    landed_as = said[1].split()[0] if said is not None else None  # on main then, so in what main is now
+    if not (tip and (landed_as or gitlayer.is_ancestor(ws.root, built.sha, tip))):
+        raise Conflict(f"the queued action ({ref}) has not landed on {remote}'s {ws.main_branch} yet",
+                       hint="it lands with the next landing (`gitcontracts land`); `gitcontracts log` shows when")
+    # alone in its landing, on the main it was built on: the next action may go straight to main
+    freshness.mark_alone(ws, said is not None and said[1].endswith(" alone"))
+    # nothing else landed before it nor since: main now is the base with just this action's files
+    same = tip == landed_as and _parents(reader, tip)[:1] == [ctx.base_sha]
+    _follow(ws, ctx, built, head, tip, same_files=same)
+    return True
+
+
+def _parents(reader: gitlayer.BlobReader, sha: str) -> list[str]:
+    header = (reader.commit_bytes(sha) or b"").split(b"\n\n", 1)[0]
+    return [line[7:].decode() for line in header.split(b"\n") if line.startswith(b"parent ")]
+
+
+def _lander_said(text: str, ref: str) -> tuple[str, str] | None:
+    """What the lander's lines on the push's output say of `ref`: ("landed", commit), ("dropped" | "refused", why)."""
+    for line in text.splitlines():
+        words = line.removeprefix("remote: ").strip().split(" ", 2)
+        if len(words) == 3 and words[1].rstrip(":") == ref and words[0] in ("landed", "dropped", "refused"):
+            return words[0], words[2].removeprefix("as ")
+    return None
+
+
+def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitlayer.HeadState,
+            landed_at: str | None = None, same_files: bool = False) -> None:
     """Bring the clone's main along (else leave it be): the cheap way when it was at the base — only the
-    action's files change — else `git merge --ff-only`; never a branch checked out in another worktree."""
-    main = ws.main_branch
+    action's files change (`same_files`: the commit it landed as changes just those) — else `git merge --ff-only`;
+    never a branch checked out in another worktree."""
+    main, target = ws.main_branch, landed_at or built.sha
     if head.branch == f"refs/heads/{main}":
-        if head.head == ctx.base_sha and not _dirty(ws, ctx):
-            _move_head(ws, ctx, built)
+        if (target == built.sha or same_files) and head.head == ctx.base_sha and not _dirty(ws, ctx):
+            _move_head(ws, ctx, built, target)
         else:
-            gitlayer.fast_forward(ws.root, built.sha)
+            gitlayer.fast_forward(ws.root, target)
         return
     local = gitlayer.resolve(ws.root, main)
-    if local and gitlayer.is_ancestor(ws.root, local, built.sha):
+    if local and gitlayer.is_ancestor(ws.root, local, target):
         other = gitlayer.worktree_of(ws.root, f"refs/heads/{main}")
         if other is None:
-            gitlayer.update_ref(ws.root, f"refs/heads/{main}", built.sha, local)
+            gitlayer.update_ref(ws.root, f"refs/heads/{main}", target, local)
         else:
-            gitlayer.fast_forward(other, built.sha)
+            gitlayer.fast_forward(other, target)
 
 
 def _dirty(ws: Workspace, ctx: Context) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError, NotFound
 from gitcontracts.formats import yamledit, yamlsafe
+from gitcontracts.names import check_name
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.engine import Context, Outcome, perform, register_merge_driver
 from gitcontracts.workspace import Workspace
@@ -17,7 +18,8 @@ CONFIG = ".contracts/config.yaml"
 KEEP = tuple(f".contracts/{folder}/.gitkeep" for folder in ("schemas", "stashes", "streams"))
 
 
-def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False) -> dict[str, Any]:
+def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False,
+                   lander: str | None = None) -> dict[str, Any]:
     if not gitlayer.is_repo(ws.root):
         raise NotFound(f"{ws.root} is not a git repository", hint="run `git init` there first (or cd into your clone)")
     known = gitlayer.remotes(ws.root)
@@ -25,12 +27,14 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
         raise NotFound(f"this clone has no remote {remote!r}", hint=f"add it with `git remote add {remote} URL`, then retry")
     remote = remote or ("origin" if "origin" in known else None)
     _ = ws.agent  # an invalid agent name is refused before anything is written
+    if lander is not None:
+        check_name(lander, "lander name")
 
     def build(ctx: Context) -> Outcome:
         for keep in KEEP:
             if ctx.read(keep) is None:
                 ctx.files[keep] = b""
-        _config(ctx, remote)
+        _config(ctx, remote, lander)
         attributes = (ctx.read(".gitattributes") or b"").decode("utf-8", "replace")
         if ATTRIBUTES_LINE not in attributes.splitlines():
             lead = "" if not attributes or attributes.endswith("\n") else "\n"
@@ -47,7 +51,7 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
     return {"commit": None, "pushed": False, **result}
 
 
-def _config(ctx: Context, remote: str | None) -> None:
+def _config(ctx: Context, remote: str | None, lander: str | None) -> None:
     data = ctx.read(CONFIG)
     if data is None:
         config: dict[str, Any] = {"main_branch": ctx.ws.main_branch}
@@ -55,12 +59,16 @@ def _config(ctx: Context, remote: str | None) -> None:
             config["remote"] = remote
         config.update({"provider": "local", "require_signed": False,
                        "limits": {"max_file_bytes": 1048576, "max_line_bytes": 262144}})
+        if lander:
+            config["lander"] = lander
         ctx.files[CONFIG] = yamlsafe.dump(config).encode()
         return
     try:
         doc = yamlsafe.load(data, CONFIG)
     except GitContractsError:
         return  # a broken config.yaml is the user's to fix; `validate` says what is wrong
-    if remote and isinstance(doc, dict) and doc.get("remote") != remote:
+    wanted = {key: value for key, value in (("remote", remote), ("lander", lander)) if value}
+    if isinstance(doc, dict) and any(doc.get(key) != value for key, value in wanted.items()):
         text = data.decode("utf-8")
-        ctx.files[CONFIG] = (yamledit.edit(text, [((), {"remote": remote}, ())]) or text).encode()
+        edited = yamledit.edit(text, [((), wanted, ())])
+        ctx.files[CONFIG] = (edited if edited is not None else yamlsafe.dump({**doc, **wanted})).encode()

@@ -5,6 +5,8 @@
   refused (readers would otherwise trip on it); a claim branch carries its agent's claim on top of main — judged
   from where it leaves main, so nobody can reset another agent's claim to nothing — and is deleted only by the
   award of its subtask in the same push, or once its subtask is no longer open.
+- a queued action (`refs/heads/queue/<agent>/<id>`) is created once, where main's config names a lander, and
+  judged when the lander replays it on main (protocol/land.py); removed only once main contains it;
 - any other branch is judged like a range; tags are let through."""
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from typing import Mapping
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
 from gitcontracts.referee.commits import CheckResult, check_range, parse_claim_branch
+from gitcontracts.rules.landing import QUEUE_PREFIX, parse_queue_ref
 from gitcontracts.rules.transitions import FORBIDDEN
 from gitcontracts.store.snapshot import Snapshot
 
@@ -70,6 +73,8 @@ def _judge_ref(root: Path, update: RefUpdate, main: str, main_tip: str | None, p
             return _refused(ref, "not a claim branch: claim branches are refs/heads/claim/<contract>/<subtask>/<agent>, "
                                  "each a valid name")
         return _claim(root, update, main, main_tip, pushed_main, now, pusher)
+    if ref.startswith(QUEUE_PREFIX):
+        return _queue(root, update, main, main_tip, now)
     if update.new is None or not ref.startswith("refs/heads/"):
         return CheckResult(0, 0, ())
     return check_range(root, f"{update.old or ''}..{update.new}", ref, main, now)
@@ -106,6 +111,28 @@ def _claim(root: Path, update: RefUpdate, main: str, main_tip: str | None, pushe
                                      f"{', '.join(outside[:5])}")
         return CheckResult(checked.commits, checked.files, scope.problems + checked.problems)
     return checked
+
+
+def _queue(root: Path, update: RefUpdate, main: str, main_tip: str | None, now: datetime) -> CheckResult:
+    """A queued action (protocol/land.py): created once under a valid name, in a repository that lands them; its
+    content is judged when the lander replays it on main. Removed only once main contains it."""
+    parsed = parse_queue_ref(update.ref)
+    if parsed is None:
+        return _refused(update.ref, "not a queue ref: queued actions go to refs/heads/queue/<agent>/<id>, each a valid name")
+    if update.new is None:
+        if update.old and main_tip and gitlayer.is_ancestor(root, update.old, main_tip):
+            return CheckResult(0, 0, ())
+        return _refused(update.ref, f"a queued action of {parsed[0]} is removed only once {main} contains it (the lander does)")
+    if update.old is not None:
+        return _refused(update.ref, "a queue ref is written once: each queued action goes to a new id")
+    reader = gitlayer.BlobReader(root)
+    try:
+        if not Snapshot(root, reader, main_tip).config.lander:
+            return _refused(update.ref, f"{main} does not land queued actions (no `lander` in .contracts/config.yaml): "
+                                        f"push to {main}")
+    finally:
+        reader.close()
+    return CheckResult(0, 0, ())
 
 
 def _awarded_in(root: Path, pushed_main: RefUpdate | None, contract: str, task_id: str) -> bool:

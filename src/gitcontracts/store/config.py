@@ -6,10 +6,11 @@ from typing import Any
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats import yamlsafe
+from gitcontracts.names import name_problem
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.layout import Layout
 
-_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl"}
+_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl", "lander"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Config:
     max_line_bytes: int = 262_144
     max_clock_skew: float = 300.0   # seconds an entry's ts may lie from the referee's time (SPEC 12)
     fetch_ttl: float = 5.0          # seconds a read may trust the last fetch (SPEC 13)
+    lander: str | None = None       # set: actions on an agent's own files are queued, landed in batches by this name
 
     @property
     def yaml_limits(self) -> yamlsafe.Limits:
@@ -51,8 +53,11 @@ def parse_config(doc: Any, source: str) -> Config:
         raise InvalidContent(f"{source}: require_signed is true or false")
     if doc.get("provider", "local") not in ("local", "github"):
         raise InvalidContent(f"{source}: provider must be local or github")
+    lander = doc.get("lander")
+    if lander is not None and name_problem(lander):
+        raise InvalidContent(f"{source}: lander must be an agent name (the author of the land merges), like lander")
     try:
-        return Config(main_branch=_branch(doc.get("main_branch"), source), remote=doc.get("remote"),
+        return Config(lander=lander, main_branch=_branch(doc.get("main_branch"), source), remote=doc.get("remote"),
                       provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
                       max_line_bytes=int(limits.get("max_line_bytes", 262_144)),
