@@ -1,13 +1,16 @@
-"""Issue 13's figures: N agent processes acting at once against one bare remote guarded by the pre-receive hook.
+"""Issue 13's figures: N agent processes acting at once against one bare remote guarded by the hooks.
 
-    python bench/agents.py [--agents 1,5,10,20,50] [--budget SECONDS]
+    python bench/agents.py [--agents 1,5,10,20,50] [--direct]
 
 Each agent, in its own clone and its own process, does one piece of work the way an agent does: claim a
-different subtask of one contract (`award: first`, so the claim lands on main), report progress twice, put its
-deliverable stash and deliver it — five actions, each through the library's one write path (fetch, build,
-judge, commit, push; a push refused because main moved is re-run with backoff). Printed per N: landed actions
-per second, pushes refused (retries), actions given up, p50/p95 time from an action's start to "landed", git
-processes per landed action (counted with GIT_TRACE2_EVENT in the agents' clones, the hook's own included)."""
+different subtask of one contract (`award: first`), report progress twice, put its deliverable stash and deliver
+it — five actions, each through the library's one write path. By default the owner ran `init --lander lander`
+(actions go through queues, landed in batches by the remote's post-receive hook); `--direct` leaves it unset
+(every action races for main; a refused push is re-run with backoff). The agents start, load the library, and
+then act at once: the clock runs from that moment until the last one is done. Printed per N: landed actions per
+second, pushes refused (retries), actions given up, p50/p95 time from an action's start to "landed", git
+processes per landed action (GIT_TRACE2_EVENT in the agents' clones, the hooks' own included). Afterwards every
+landed entry is checked to be on main exactly once, and `check --range` to pass over main."""
 from __future__ import annotations
 
 import argparse
@@ -27,8 +30,12 @@ GC = gitcontracts()
 AGENT = """
 import json, sys, time
 from gitcontracts import api
+from gitcontracts.protocol import claims, documents, engine, land, work  # an agent that has been running
+from gitcontracts.referee import commits
 root, name, task = sys.argv[1], sys.argv[2], sys.argv[3]
 ws = api.open_workspace(root, agent=name)
+print("ready", flush=True)
+sys.stdin.readline()  # all at once
 actions = [
     ("claim", lambda: api.claim(ws, "work", task)),
     ("progress", lambda: api.progress(ws, "work", task, "half way")),
@@ -72,13 +79,22 @@ def race(agents: int, queued: bool) -> dict[str, float | int]:
     root = WORK / f"agents-{agents}"
     remote, clones = world(root, agents, queued)
     traces = [root / f"trace-{n:03d}.json" for n in range(agents)]
-    start = time.perf_counter()
     procs = [subprocess.Popen([sys.executable, "-c", AGENT, str(path), f"agent-{n:03d}", f"t{n:03d}"],
-                              stdout=subprocess.PIPE, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               env={**agent(f"agent-{n:03d}"), "PATH": _path(), "GIT_TRACE2_EVENT": str(traces[n]),
                                    "HOME": str(root)})
              for n, path in enumerate(clones)]
-    outcomes = [json.loads(p.communicate()[0] or '{"landed": [], "gave_up": ["crashed"]}') for p in procs]
+    for proc in procs:  # every agent started and its library loaded: the clock measures the actions
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    start = time.perf_counter()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    outcomes = [json.loads(p.stdout.read() or '{"landed": [], "gave_up": ["crashed"]}')  # type: ignore[union-attr]
+                for p in procs]
+    for proc in procs:
+        proc.wait()
     elapsed = time.perf_counter() - start
     times = sorted(t for o in outcomes for t in o["landed"])
     starts = [json.loads(line) for trace in traces if trace.exists() for line in trace.read_text().splitlines()]

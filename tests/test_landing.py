@@ -262,3 +262,11 @@ def test_an_agent_killed_mid_action_leaves_its_action_landed_once_or_not_at_all(
         nxt = run_cli("progress", "work", "t0", "-m", "after", cwd=trial / "bot", agent="bot", env=clock)
         assert nxt.code == 0, nxt.err
         assert [e["data"]["message"] for e in entries(trial / "shared.git") if e["label"] == "progress"][-1] == "after"
+
+
+def test_an_action_on_what_appeared_since_its_agents_last_landing_fetches_it(queued: Shared) -> None:
+    clock = {"GITCONTRACTS_NOW": "2026-12-05T12:00:00Z"}  # bot's last fetch stays fresh: it would build on it
+    assert queued("bot", "claim", "work", "t0", env=clock).code == 0
+    assert queued("orchestrator", "new", "later", "--objective", "Later", "--subtask", "x:do x", env=clock).code == 0
+    claimed = queued("bot", "claim", "later", "x", env=clock)  # not "no contract named 'later'": it fetched again
+    assert claimed.code == 0, claimed.err

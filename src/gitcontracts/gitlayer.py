@@ -175,6 +175,30 @@ def resolve(root: Path, rev: str) -> str | None:
     return result.stdout.decode().strip() or None if result.returncode == 0 else None
 
 
+def ref_sha(root: Path, ref: str) -> str | None:
+    """A full ref's commit, read from git's ref files where they are plain (no git started: an action reads its
+    remote's main a few times), else asked of git (worktrees, reftable, anything unusual)."""
+    folder = find_git_dir(root)
+    if folder is None or not ref.startswith("refs/") or (folder / "commondir").exists() or (folder / "reftable").exists():
+        return resolve(root, ref)
+    try:
+        text = (folder / ref).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        text = _packed_ref(folder, ref) or ""
+    if len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text):
+        return text
+    return resolve(root, ref)
+
+
+def _packed_ref(folder: Path, ref: str) -> str | None:
+    try:
+        lines = (folder / "packed-refs").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return next((line.split(" ", 1)[0] for line in lines if line.endswith(" " + ref) and not line.startswith(("#", "^"))),
+                None)
+
+
 @dataclass(frozen=True)
 class HeadState:
     git_dir: Path
@@ -718,6 +742,24 @@ def worktree_of(root: Path, ref: str) -> Path | None:
         if fields.get("branch") == ref and Path(fields.get("worktree", "")).resolve() != here:
             return Path(fields["worktree"])
     return None
+
+
+def outside(root: Path, commits: Sequence[str], tip: str) -> set[str]:
+    """Those of `commits` that `tip` does not contain, in one `git rev-list`."""
+    if not commits:
+        return set()
+    listed = set(run(root, "rev-list", *commits, "--not", tip).stdout.decode().split())
+    return {commit for commit in commits if commit in listed}
+
+
+def delete_refs(root: Path, refs: Sequence[tuple[str, str]]) -> None:
+    """Delete each ref that still names its commit: one transaction, else one by one (one of them moved)."""
+    if not refs:
+        return
+    script = "".join(f"delete {ref} {sha}\n" for ref, sha in refs).encode()
+    if run(root, "update-ref", "--stdin", input=script, check=False).returncode != 0:
+        for ref, sha in refs:
+            run(root, "update-ref", "-d", ref, sha, check=False)
 
 
 def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:

@@ -155,8 +155,11 @@ def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | No
 
 
 def _remote(ws: Workspace, offline: bool, remote: str | None) -> str | None:
+    from gitcontracts.ops.freshness import recently_landed
+
     remote = None if offline or not ws.commit else remote
-    if remote and remote not in gitlayer.remotes(ws.root):
+    # (asked of git unless the last action landed through it moments ago)
+    if remote and not recently_landed(ws) and remote not in gitlayer.remotes(ws.root):
         raise NotFound(f"the remote {remote!r} named in .contracts/config.yaml is not configured in this clone",
                        hint=f"add it with `git remote add {remote} URL`, or pass --offline to work locally")
     return remote
@@ -166,9 +169,14 @@ def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: boo
     """One run of the action; None when main moved under it and it must run again."""
     reader = gitlayer.BlobReader(ws.root)
     try:
-        base_sha, head = _base(ws, remote, recent_enough)
+        base_sha, head, fetched = _base(ws, remote, recent_enough)
         ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote, not ws.commit)
-        outcome = build(ctx)
+        try:
+            outcome = build(ctx)
+        except GitContractsError:
+            if fetched:
+                raise
+            return None  # built on the main of the last landing, not a fresh one: what it missed may be the cause
         if outcome.nothing:
             return {"commit": None, "pushed": False, **outcome.result}
         if not ws.commit:  # nothing lands: the change is left for the user to commit, which the hooks judge
@@ -179,7 +187,12 @@ def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: boo
             return {**outcome.result, "commit": None, "pushed": False}
         if remote is None:
             _refuse_to_clobber(ws, ctx)
-        built = _judged(ws, reader, ctx, outcome)
+        try:
+            built = _judged(ws, reader, ctx, outcome)
+        except GitContractsError:
+            if fetched:
+                raise
+            return None
         if remote is None:
             landed = _land_locally(ws, ctx, built, outcome)
         elif _queueable(ctx, outcome):
@@ -191,25 +204,28 @@ def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: boo
         reader.close()
 
 
-def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tuple[str | None, gitlayer.HeadState]:
-    """The commit the action builds on: the remote's main (fetched now), else HEAD; and the local HEAD.
+def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tuple[str | None, gitlayer.HeadState, bool]:
+    """The commit the action builds on: the remote's main (fetched now), else HEAD; the local HEAD; and whether
+    the base is as fresh as can be (False: the main of the last landing, not fetched now).
 
     With a lander (config.yaml), a first attempt builds on the main fetched less than fetch_ttl ago (the previous
-    action fetched it as it landed): the lander replays it on the current main and judges it there, and one that
-    no longer fits is run again on a fresh fetch."""
+    action fetched it as it landed): the lander replays it on the current main and judges it there; one that no
+    longer fits, or that fails its own checks there (a contract created since, a subtask taken since), is run
+    again on a fresh fetch."""
     head = gitlayer.head_state(ws.root)
     if remote is None:
         if head.branch is None and head.head is not None and ws.commit:
             raise UsageError("HEAD is detached: gitcontracts records actions on a branch",
                              hint=f"check out your branch first (`git switch {ws.main_branch}`), then retry")
-        return head.head, head
+        return head.head, head, True
     from gitcontracts.ops import freshness  # the one fetch of main and claims, reads' and actions'
 
-    if not (recent_enough and ws.config.lander and freshness.recently_landed(ws)):
+    fetched = not (recent_enough and ws.config.lander and freshness.recently_landed(ws))
+    if fetched:
         _fetch(ws, remote)
-    shared = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
+    shared = gitlayer.ref_sha(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
     # no main there yet (a new, empty remote): this action pushes the first one, on the local history
-    return (shared, head) if shared is not None else (head.head, head)
+    return (shared, head, fetched) if shared is not None else (head.head, head, fetched)
 
 
 def _fetch(ws: Workspace, remote: str) -> None:
@@ -396,7 +412,7 @@ def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gi
         return False
     _fetch(ws, remote)  # main as it landed: to follow it, and for the next action to build on
     freshness.mark_landed(ws)
-    tip = gitlayer.resolve(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
+    tip = gitlayer.ref_sha(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
     landed_as = said[1].split()[0] if said is not None else None  # on main then, so in what main is now
     if not (tip and (landed_as or gitlayer.is_ancestor(ws.root, built.sha, tip))):
         raise Conflict(f"the queued action ({ref}) has not landed on {remote}'s {ws.main_branch} yet",

@@ -79,12 +79,13 @@ def replay_all(root: Path, reader: gitlayer.BlobReader, main: str, queued: Seque
     reader.prefetch(blob for c in commits.values() for change in c.changes for blob in (change.old, change.new))
     ident = gitlayer.identity(root, lander)
     ident = replace(ident, env={**ident.env, "GIT_COMMITTER_NAME": lander})  # the author stays the action's
+    off_main = gitlayer.outside(root, sorted({c.parents[0] for c in commits.values() if c.parents}), main)
     tip = main
     for ref, sha in queued:
         agent = (parse_queue_ref(ref) or ("", ""))[0]
         commit = commits.get(sha)
         try:
-            files = _carried_over(root, reader, tip, commit, agent, ref)
+            files = _carried_over(reader, tip, commit, agent, off_main)
         except _Dropped as why:
             landing.dropped.append((ref, str(why)))
             continue
@@ -107,17 +108,17 @@ def replay_all(root: Path, reader: gitlayer.BlobReader, main: str, queued: Seque
     return tip, landing
 
 
-def _carried_over(root: Path, reader: gitlayer.BlobReader, tip: str, commit: gitlayer.CommitInfo | None, agent: str,
-                  ref: str) -> dict[str, bytes | None]:
+def _carried_over(reader: gitlayer.BlobReader, tip: str, commit: gitlayer.CommitInfo | None, agent: str,
+                  off_main: set[str]) -> dict[str, bytes | None]:
     if commit is None or len(commit.parents) != 1:
         raise _Dropped("a queued action is one commit")
     if (commit.trailers.get("Agent") or commit.author) != agent:
         raise _Dropped(f"the queue of {agent} carries only {agent}'s actions")
     if any(not change.path.startswith(CONTRACTS + "/") for change in commit.changes):
         raise _Dropped("a queued action changes only .contracts/")
-    if not gitlayer.is_ancestor(root, commit.parents[0], tip):
+    if commit.parents[0] in off_main:
         raise _Dropped("a queued action is built on main")
-    now = Snapshot(root, reader, tip)
+    now = Snapshot(reader.root, reader, tip)
     files = {}
     for change in commit.changes:
         current, before, after = now.read(change.path), reader.read(change.old), reader.read(change.new)
@@ -171,7 +172,7 @@ def _subtasks_patched(current: bytes, before: bytes, after: bytes, path: str) ->
     return text.encode("utf-8")
 
 
-def land_here(root: Path, main_branch: str, lander: str, now: datetime, pushed: Sequence[tuple[str, str]] = (),
+def land_here(root: Path, main_branch: str, lander: str | None, now: datetime, pushed: Sequence[tuple[str, str]] = (),
               locked: bool = False) -> Landing:
     """One pass in the shared (bare) repository: every pending queue ref replayed onto main, under the land lock
     (`locked`: the post-receive hook holds it already). `pushed` (ref, commit) are the post-receive's own: each is
@@ -186,7 +187,8 @@ def land_here(root: Path, main_branch: str, lander: str, now: datetime, pushed: 
             _remove(root, landed_before)  # a pass killed after moving main left these
             reader = gitlayer.BlobReader(root)
             try:
-                tip, landing = replay_all(root, reader, main, pending, lander, now)
+                name = lander or Snapshot(root, reader, main).config.lander or "lander"  # the replays' committer
+                tip, landing = replay_all(root, reader, main, pending, name, now)
             finally:
                 reader.close()
             if tip != main and not gitlayer.update_ref(root, main_ref, tip, main):
@@ -257,8 +259,7 @@ def _split(root: Path, prefix: str, main: str) -> tuple[list[tuple[str, str]], l
 
 
 def _remove(root: Path, refs: Sequence[tuple[str, str]]) -> None:
-    for ref, sha in refs:
-        gitlayer.run(root, "update-ref", "-d", ref, sha, check=False)  # only if it still names that commit
+    gitlayer.delete_refs(root, refs)  # each only if it still names that commit
 
 
 def land(root: Path, main_branch: str, remote: str | None, agent: str | None, now: datetime,
@@ -266,19 +267,10 @@ def land(root: Path, main_branch: str, remote: str | None, agent: str | None, no
     """`gitcontracts land`: in the shared bare repository, land there (what its post-receive hook runs); in a
     clone, land the remote's pending queue through a push, as `agent`."""
     if gitlayer.is_bare(root):
-        return land_here(root, main_branch, lander_name(root, main_branch), now, pushed, locked)
+        return land_here(root, main_branch, None, now, pushed, locked)
     if remote is None:
         raise UsageError("nothing to land from: this clone has no remote in .contracts/config.yaml",
                          hint="run it in the shared bare repository (`gitcontracts -C shared.git land`)")
     if agent is None:
         raise UsageError("a landing from a clone is pushed as an agent", hint="pass --agent NAME")
     return land_through(root, remote, main_branch, agent, now)
-
-
-def lander_name(root: Path, main_branch: str) -> str:
-    """The committer of the replays: `lander` of main's config.yaml."""
-    reader = gitlayer.BlobReader(root)
-    try:
-        return Snapshot(root, reader, gitlayer.resolve(root, f"refs/heads/{main_branch}")).config.lander or "lander"
-    finally:
-        reader.close()
