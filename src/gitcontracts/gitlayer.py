@@ -769,7 +769,25 @@ def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:
 
 def fast_forward(root: Path, target: str) -> bool:
     """Move the checked-out branch to `target` when that is a fast-forward and the working tree allows it."""
-    return run(root, "merge", "--ff-only", "--quiet", target, check=False).returncode == 0
+    return run(root, *_maintenance(root), "merge", "--ff-only", "--quiet", target, check=False).returncode == 0
+
+
+def _maintenance(root: Path) -> tuple[str, ...]:
+    """`-c maintenance.auto=false` unless git's own auto maintenance would find work: an agent's fetches and merges
+    then start one process fewer each, and housekeeping still runs when it is due. Git's own estimate: objects in
+    one of the 256 loose-object folders (17) against gc.auto's 6,700, and packs against gc.autoPackLimit's 50."""
+    folder = find_git_dir(root)
+    if folder is None:
+        return ()
+    try:
+        loose = len(os.listdir(folder / "objects" / "17")) * 256
+    except OSError:
+        loose = 0
+    try:
+        packs = sum(1 for name in os.listdir(folder / "objects" / "pack") if name.endswith(".pack"))
+    except OSError:
+        packs = 0
+    return () if loose > 6700 or packs > 50 else ("-c", "maintenance.auto=false")
 
 
 def fetch_within(root: Path, remote: str, refspecs: Sequence[str], timeout: float) -> str | None:
@@ -781,7 +799,8 @@ def fetch_within(root: Path, remote: str, refspecs: Sequence[str], timeout: floa
     import signal
 
     try:
-        process = subprocess.Popen(("git", "fetch", "--quiet", "--no-tags", "--prune", remote, *refspecs), cwd=root,
+        process = subprocess.Popen(("git", *_maintenance(root), "fetch", "--quiet", "--no-tags", "--prune", remote, *refspecs),
+                                   cwd=root,
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    env=git_env(root, {"GIT_TERMINAL_PROMPT": "0"}), start_new_session=True)
     except FileNotFoundError:
