@@ -270,3 +270,26 @@ def test_an_action_on_what_appeared_since_its_agents_last_landing_fetches_it(que
     assert queued("orchestrator", "new", "later", "--objective", "Later", "--subtask", "x:do x", env=clock).code == 0
     claimed = queued("bot", "claim", "later", "x", env=clock)  # not "no contract named 'later'": it fetched again
     assert claimed.code == 0, claimed.err
+
+
+def test_queued_actions_are_dropped_once_config_names_no_lander(queued: Shared) -> None:
+    assert queued("bot", "claim", "work", "t0").code == 0
+    owner = queued.clone("orchestrator")
+    git("pull", "-q", "--ff-only", cwd=owner)
+    config = owner / ".contracts" / "config.yaml"
+    config.write_text("".join(line for line in config.read_text().splitlines(keepends=True)
+                              if not line.startswith("lander:")))
+    git("commit", "-qam", "config: no lander", cwd=owner)
+    git("push", "-q", "origin", "main", cwd=owner)
+    bot = queued.clone("bot")
+    git("pull", "-q", "--ff-only", cwd=bot)
+    assert queued("bot", "progress", "work", "t0", "-m", "queued?", "--offline").code == 0
+    pushed = push(bot, "HEAD:refs/heads/queue/bot/late")
+    assert "dropped refs/heads/queue/bot/late: main no longer lands queued actions" in pushed.stderr
+    assert queue_refs(queued.remote) == []
+    refused = push(bot, "HEAD:refs/heads/queue/bot/later")  # and from then on the remote refuses queue refs
+    assert refused.returncode != 0 and "does not land queued actions" in refused.stderr
+    # the agent's own action goes straight to main
+    git("reset", "-q", "--hard", "origin/main", cwd=bot)
+    assert queued("bot", "progress", "work", "t0", "-m", "straight").code == 0
+    assert first_parents(queued.remote, 1) == [("contracts: progress work/t0", "bot", "bot", 1)]

@@ -187,8 +187,14 @@ def land_here(root: Path, main_branch: str, lander: str | None, now: datetime, p
             _remove(root, landed_before)  # a pass killed after moving main left these
             reader = gitlayer.BlobReader(root)
             try:
-                name = lander or Snapshot(root, reader, main).config.lander or "lander"  # the replays' committer
-                tip, landing = replay_all(root, reader, main, pending, name, now)
+                name = lander or Snapshot(root, reader, main).config.lander  # the replays' committer
+                _mark_landing(root, name is not None)
+                if name is None:  # config.yaml no longer names a lander: its agents push to main again
+                    landing = Landing(main, dropped=[(ref, f"{main_branch} no longer lands queued actions (no `lander` "
+                                                           "in .contracts/config.yaml)") for ref, _ in pending])
+                    tip = main
+                else:
+                    tip, landing = replay_all(root, reader, main, pending, name, now)
             finally:
                 reader.close()
             if tip != main and not gitlayer.update_ref(root, main_ref, tip, main):
@@ -197,6 +203,16 @@ def land_here(root: Path, main_branch: str, lander: str | None, now: datetime, p
             _remove(root, [(ref, sha) for ref, sha in pending if ref in gone])
             return _about(root, landing, pushed)
     raise Conflict(f"{main_branch} kept moving while the queued actions were replayed", hint="run `gitcontracts land` again")
+
+
+def _mark_landing(root: Path, on: bool) -> None:
+    """`gitcontracts-lands` in the git dir while main's config names a lander: the pre-receive hook accepts queue
+    refs on it without reading config.yaml (one process fewer on every queued push)."""
+    marker = gitlayer.git_dir(root) / "gitcontracts-lands"
+    if on:
+        marker.touch()
+    else:
+        marker.unlink(missing_ok=True)
 
 
 def _about(root: Path, landing: Landing, pushed: Sequence[tuple[str, str]]) -> Landing:
