@@ -1,14 +1,17 @@
 """`.contracts/config.yaml` (docs/fields.md): settings with their defaults."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitcontracts.errors import InvalidContent
-from gitcontracts.formats import yamlsafe
 from gitcontracts.names import name_problem
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.layout import Layout
+
+if TYPE_CHECKING:  # PyYAML is loaded only where a config.yaml is not in its plain form
+    from gitcontracts.formats import yamlsafe
 
 _KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl", "lander"}
 
@@ -26,15 +29,69 @@ class Config:
     lander: str | None = None       # set: actions on an agent's own files are queued, landed in batches by this name
 
     @property
-    def yaml_limits(self) -> yamlsafe.Limits:
+    def yaml_limits(self) -> "yamlsafe.Limits":
+        from gitcontracts.formats import yamlsafe
+
         return yamlsafe.Limits(max_bytes=self.max_file_bytes)
 
 
 def load_config(layout: Layout) -> Config:
     if not layout.config.is_file():
         return Config()
-    doc = yamlsafe.load(read_bytes(layout.inside(layout.config), 1_048_576), layout.relative(layout.config))
+    data = read_bytes(layout.inside(layout.config), 1_048_576)
+    doc = plain_mapping(data)
+    if doc is None:  # anything but the plain form `init` writes: PyYAML reads it
+        from gitcontracts.formats import yamlsafe
+
+        doc = yamlsafe.load(data, layout.relative(layout.config))
     return parse_config(doc, layout.relative(layout.config))
+
+
+_PLAIN_LINE = re.compile(r"( {2})?([a-z_]+): *([A-Za-z0-9_./-]+)?")
+_NOT_PLAIN = re.compile(r"(?i)y|n|yes|no|on|off|true|false|null")  # words YAML 1.1 reads as booleans or null
+
+
+def plain_mapping(data: bytes) -> dict[str, Any] | None:
+    """config.yaml as `init` writes it — `key: value` lines, one level of two-space nesting, values plain words,
+    whole numbers, decimals or true/false — read without loading PyYAML (`stream latest`, the call agents poll,
+    stays a few file reads). None for anything else, or anything YAML could read otherwise: PyYAML decides those."""
+    try:
+        text = data.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    doc: dict[str, Any] = {}
+    block: dict[str, Any] | None = None
+    for line in text.splitlines():
+        match = _PLAIN_LINE.fullmatch(line)
+        if match is None:
+            return None
+        nested, key, value = match.groups()
+        if nested and block is None or key in (block if nested else doc):  # type: ignore[operator]
+            return None
+        if value is None:
+            if nested:
+                return None
+            block = doc[key] = {}
+            continue
+        if not nested:
+            block = None
+        parsed = _plain_value(value)
+        if parsed is _NOT_PLAIN:
+            return None
+        (block if nested else doc)[key] = parsed  # type: ignore[index]
+    return doc if all(value != {} for value in doc.values()) else None
+
+
+def _plain_value(word: str) -> Any:
+    if word in ("true", "false"):
+        return word == "true"
+    if re.fullmatch(r"[1-9][0-9]*|0", word):
+        return int(word)
+    if re.fullmatch(r"[0-9]+\.[0-9]+", word):
+        return float(word)
+    if _NOT_PLAIN.fullmatch(word) or word[0] in "-.0123456789":  # other numbers, dates, times: PyYAML's
+        return _NOT_PLAIN
+    return word
 
 
 def parse_config(doc: Any, source: str) -> Config:
