@@ -608,9 +608,9 @@ def remote_head(root: Path, remote: str, timeout: float = 5) -> str | None:
     return None
 
 
-def remote_refs(root: Path, remote: str, pattern: str) -> dict[str, str]:
-    """ref -> sha on the remote, listed without fetching anything (`git ls-remote`)."""
-    result = run(root, "ls-remote", remote, pattern, check=False)
+def remote_refs(root: Path, remote: str, *patterns: str) -> dict[str, str]:
+    """ref -> sha on the remote, listed without fetching anything (one `git ls-remote` for all `patterns`)."""
+    result = run(root, "ls-remote", remote, *patterns, check=False)
     if result.returncode != 0:
         first = (result.stderr.decode("utf-8", "replace").strip().splitlines() or ["no answer"])[0]
         raise RemoteUnavailable(f"cannot reach the remote {remote}: {first.removeprefix('fatal: ')}",

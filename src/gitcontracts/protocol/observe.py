@@ -81,8 +81,12 @@ def run_pass(ws: Workspace, offline: bool = False, automate: bool = True, memo: 
     if memo is not None and memo.main == heads.get(main) and memo.claims == claims and memo.main is not None \
             and memo.next_due is not None and ws.now() < memo.next_due:
         return []
-    if remote and heads:
-        gitlayer.fetch(ws.root, remote, [f"+refs/heads/{b}:refs/remotes/{remote}/{b}" for b in heads], timeout=30)
+    if remote and heads:  # main and every claim branch by two refspecs (one per branch grew with their square)
+        from gitcontracts.ops.freshness import fetch_shared
+
+        problem = fetch_shared(ws, remote, timeout=30)
+        if problem is not None:
+            raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote and retry")
     main_ref = f"refs/remotes/{remote}/{main}" if remote else f"refs/heads/{main}"
     main_sha = gitlayer.resolve(ws.root, main_ref)
     before = load_state(ws)
@@ -132,8 +136,7 @@ def _changed_stashes(ws: Workspace, old: str, new: str | None) -> list[str]:
 def _heads(ws: Workspace, remote: str | None, main: str) -> dict[str, str]:
     """The main branch and the claim branches (the remote's, by one `ls-remote`, before fetching anything)."""
     if remote:
-        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}")
-        refs |= gitlayer.remote_refs(ws.root, remote, "refs/heads/claim/*")
+        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}", "refs/heads/claim/*")
     else:
         refs = gitlayer.local_refs(ws.root, "refs/heads/claim/")
         sha = gitlayer.resolve(ws.root, f"refs/heads/{main}")
