@@ -26,6 +26,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("gitcontracts ask website-redesign research -m 'Which competitors?'", "ask the owner a question"),
     ("gitcontracts release website-redesign research -m 'cannot finish'", "give a subtask back"),
     ("gitcontracts init --remote origin", "owner, once: set up .contracts/ and record the shared remote"),
+    ("gitcontracts init --remote origin --lander lander", "owner, for many agents at once: actions land in batches "
+                                                          "(the shared remote needs `gitcontracts -C shared.git "
+                                                          "hooks install`)"),
     ("gitcontracts agent add research-bot --capability research --capacity 2",
      "owner: register an agent (its capabilities and how many subtasks it may hold)"),
     ("gitcontracts schema add load-report@1.yaml", "owner: publish a schema for deliverables"),
