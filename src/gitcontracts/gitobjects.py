@@ -198,6 +198,17 @@ def signature_line(name: str, email: str, seconds: int, offset_minutes: int) -> 
     return f"{clean} <{mail}> {seconds} {sign}{hours:02d}{minutes:02d}".encode()
 
 
+def split_commit(raw: bytes) -> tuple[dict[bytes, list[bytes]], str]:
+    """A commit object's headers (name -> values, in order: `parent` may repeat) and its message."""
+    head, _, message = raw.partition(b"\n\n")
+    headers: dict[bytes, list[bytes]] = {}
+    for line in head.split(b"\n"):
+        if line and not line.startswith(b" "):  # a continued header (a signature) is not needed here
+            name, _, value = line.partition(b" ")
+            headers.setdefault(name, []).append(value)
+    return headers, message.decode("utf-8", "surrogateescape")
+
+
 def commit_body(tree: str, parents: tuple[str, ...], author: bytes, committer: bytes, message: str) -> bytes:
     lines = [b"tree " + tree.encode()] + [b"parent " + p.encode() for p in parents]
     lines += [b"author " + author, b"committer " + committer]

@@ -7,7 +7,6 @@ from typing import Any, TypedDict
 
 # Why an agent turns an offer down (a `reject` entry's reason); "awarded-to-other" is the owner's, when an
 # award turns the other bids down.
-CONTRACT_SCHEMA = "agent-contract"  # the built-in schema of contracts (SPEC 3)
 REJECT_REASONS = ("insufficient-resources", "scheduling-conflict", "missing-capability",
                   "unacceptable-deadline", "policy", "other", "awarded-to-other")
 OFFER_REJECT_REASONS = tuple(reason for reason in REJECT_REASONS if reason != "awarded-to-other")

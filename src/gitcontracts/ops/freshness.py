@@ -90,11 +90,7 @@ def recently_alone(ws: Workspace) -> bool:
     """This clone's last action, less than a minute ago, landed with nobody else's in between: the next one may
     go straight to main (an agent alone pays no lander)."""
     marker = _marker(ws, ALONE)
-    try:
-        age = ws.now().timestamp() - marker.stat().st_mtime if marker is not None else None
-    except OSError:
-        return False
-    return age is not None and 0 <= age < ALONE_SECONDS
+    return marker is not None and _is_fresh(ws, marker, ALONE_SECONDS)
 
 
 def mark_alone(ws: Workspace, alone: bool) -> None:
@@ -129,14 +125,15 @@ def _marker(ws: Workspace, name: str = MARKER) -> Path | None:
     return folder / name if folder is not None else None
 
 
-def _is_fresh(ws: Workspace, marker: Path) -> bool:
-    """Fetched less than fetch_ttl seconds ago by the tool's clock (a clock that went back counts as stale)."""
+def _is_fresh(ws: Workspace, marker: Path, seconds: float | None = None) -> bool:
+    """Stamped less than `seconds` (default: fetch_ttl) ago by the tool's clock (a clock that went back counts as
+    stale)."""
     try:
         fetched_at = marker.stat().st_mtime
     except OSError:
         return False
     age = ws.now().timestamp() - fetched_at
-    return 0 <= age < ws.config.fetch_ttl
+    return 0 <= age < (ws.config.fetch_ttl if seconds is None else seconds)
 
 
 def _stamp(ws: Workspace, marker: Path) -> None:

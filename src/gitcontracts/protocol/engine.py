@@ -20,6 +20,7 @@ from typing import Any, Callable
 from gitcontracts import gitlayer
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
 from gitcontracts.formats import jsonl, yamlsafe
+from gitcontracts.gitobjects import split_commit
 from gitcontracts.ids import new_id
 from gitcontracts.ops import journal
 from gitcontracts.ops.record import Action, message
@@ -396,16 +397,15 @@ def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gi
     mid-way) the agent lands the queue itself. False when it must run again on the new main (what it changed moved
     on main meanwhile: a claim whose subtask someone took then fails in its own checks, exit 4)."""
     from gitcontracts.ops import freshness
-    from gitcontracts.protocol.land import land_through
+    from gitcontracts.protocol.land import land_through, said_in
 
     ref = queue_ref(ctx.agent, new_id(ctx.now).lower())
     accepted, text = gitlayer.push(ws.root, remote, [f"{built.sha}:{ref}"])
     if not accepted:
         raise _refused_by_remote(remote, text)
-    said = _lander_said(text, ref)
+    said = said_in(text, ref)
     if said is None:  # nobody landed it: do it from here
-        landing = land_through(ws.root, remote, ws.main_branch, ctx.agent, ws.now())
-        said = _lander_said("\n".join(landing.lines()), ref)
+        said = said_in("\n".join(land_through(ws.root, remote, ws.main_branch, ctx.agent, ws.now()).lines()), ref)
     if said is not None and said[0] == "refused":
         raise _refused_by_remote(remote, f"remote: {said[1]}")
     if said is not None and said[0] == "dropped":
@@ -420,23 +420,10 @@ def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gi
     # alone in its landing, on the main it was built on: the next action may go straight to main
     freshness.mark_alone(ws, said is not None and said[1].endswith(" alone"))
     # nothing else landed before it nor since: main now is the base with just this action's files
-    same = tip == landed_as and _parents(reader, tip)[:1] == [ctx.base_sha]
+    parents = split_commit(reader.commit_bytes(tip) or b"")[0].get(b"parent", [])
+    same = tip == landed_as and parents[:1] == [(ctx.base_sha or "").encode()]
     _follow(ws, ctx, built, head, tip, same_files=same)
     return True
-
-
-def _parents(reader: gitlayer.BlobReader, sha: str) -> list[str]:
-    header = (reader.commit_bytes(sha) or b"").split(b"\n\n", 1)[0]
-    return [line[7:].decode() for line in header.split(b"\n") if line.startswith(b"parent ")]
-
-
-def _lander_said(text: str, ref: str) -> tuple[str, str] | None:
-    """What the lander's lines on the push's output say of `ref`: ("landed", commit), ("dropped" | "refused", why)."""
-    for line in text.splitlines():
-        words = line.removeprefix("remote: ").strip().split(" ", 2)
-        if len(words) == 3 and words[1].rstrip(":") == ref and words[0] in ("landed", "dropped", "refused"):
-            return words[0], words[2].removeprefix("as ")
-    return None
 
 
 def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitlayer.HeadState,

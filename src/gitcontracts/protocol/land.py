@@ -35,8 +35,9 @@ from gitcontracts.formats import yamlsafe
 from gitcontracts.ops.merge_shard import merge_shards
 from gitcontracts.ops.stashes import edited_text
 from gitcontracts.rules import patch as patching
-from gitcontracts.rules.landing import QUEUE_PREFIX, is_shard_of, parse_queue_ref
-from gitcontracts.store.layout import CONTRACTS
+from gitcontracts.gitobjects import split_commit
+from gitcontracts.rules.landing import QUEUE_PREFIX, parse_queue_ref
+from gitcontracts.store.layout import CONTRACTS, classify
 from gitcontracts.store.snapshot import Snapshot
 
 ATTEMPTS = 20  # replays tried while pushes to main keep moving it under the lander
@@ -56,10 +57,21 @@ class Landing:
                 "refused": [{"ref": ref, "reason": why} for ref, why in self.refused]}
 
     def lines(self) -> list[str]:
-        """What the post-receive hook tells the pushing agent (engine.py reads these lines)."""
+        """What the post-receive hook tells the pushing agent, a line per queue ref (`said_in` reads them back; the
+        hook script itself says `landed REF as COMMIT` of refs an earlier pass took)."""
         return ([f"landed {ref} as {sha}" + (" alone" if ref == self.alone else "") for ref, sha in self.landed] +
                 [f"dropped {ref}: {why}" for ref, why in self.dropped] +
                 [f"refused {ref}: {why}" for ref, why in self.refused])
+
+
+def said_in(text: str, ref: str) -> tuple[str, str] | None:
+    """What a lander's lines (a push's output, `remote: ` before each) say of `ref`: ("landed", "COMMIT[ alone]"),
+    or ("dropped" | "refused", why); None when they say nothing of it."""
+    for line in text.splitlines():
+        words = line.removeprefix("remote: ").strip().split(" ", 2)
+        if len(words) == 3 and words[1].rstrip(":") == ref and words[0] in ("landed", "dropped", "refused"):
+            return words[0], words[2].removeprefix("as ")
+    return None
 
 
 class _Dropped(Exception):
@@ -89,11 +101,10 @@ def replay_all(root: Path, reader: gitlayer.BlobReader, main: str, queued: Seque
         except _Dropped as why:
             landing.dropped.append((ref, str(why)))
             continue
-        raw = reader.commit_bytes(sha) or b""
-        author = next((line[7:] for line in raw.split(b"\n\n", 1)[0].split(b"\n") if line.startswith(b"author ")), None)
-        message = raw.split(b"\n\n", 1)[1].decode("utf-8", "surrogateescape") if b"\n\n" in raw else ""
+        headers, message = split_commit(reader.commit_bytes(sha) or b"")
         message = f"{message.rstrip()}\nReplays: {sha}\n"  # the log shows the action once: as it landed
-        built = gitlayer.build_commit(root, reader, [tip, sha], tip, files, message, ident, now, author_line=author)
+        built = gitlayer.build_commit(root, reader, [tip, sha], tip, files, message, ident, now,
+                                      author_line=next(iter(headers.get(b"author", [])), None))
         assert commit is not None
         # judged as the action alone on the main it lands on, by its author, at this clock (entry times included)
         problems = judge_landing(root, reader, tip, built.sha, [tip], built.changes, agent, commit.email, now)
@@ -129,7 +140,8 @@ def _carried_over(reader: gitlayer.BlobReader, tip: str, commit: gitlayer.Commit
 def _file(current: bytes | None, before: bytes | None, after: bytes | None, path: str, agent: str) -> bytes | None:
     if current == before or current == after:
         return after
-    if is_shard_of(agent, path) and after is not None:
+    if classify(path) == "shard" and path.rsplit("/", 1)[-1] == f"{agent}.jsonl" and after is not None:
+        # the agent's own shard: append-only, written by nobody else, so the merge driver's union
         try:
             return merge_shards(before or b"", current or b"", after, path)
         except Conflict as why:

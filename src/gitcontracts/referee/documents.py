@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Sequence
 
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent
-from gitcontracts.model import CONTRACT_SCHEMA, Problem
+from gitcontracts.model import Problem
 from gitcontracts.rules.documents import contract_problems, envelope_problems
 from gitcontracts.rules.transitions import CONFLICT_RULES, FORBIDDEN
 
 if TYPE_CHECKING:  # the registry imports PyYAML; reading a stream needs neither
     from gitcontracts.store.schemas import SchemaRegistry
 
+CONTRACT_SCHEMA = "agent-contract"
 
 
 def with_lines(problems: list[Problem], text: str | None) -> list[Problem]:

@@ -98,8 +98,6 @@ def _stash(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> lis
         problems += status_problems(old_doc.get("content"), doc.get("content"), path)
     if judge.actor == owner and judge.claim_branch is None:
         return problems
-    if judge.merge_writers and judge.claim_branch is None and judge.merge_writers(path) == {owner}:
-        return problems  # a merge bringing in the owner's own commits to its stash (a landing of queued actions)
     envelope_changed = {k: v for k, v in old_doc.items() if k != "content"} != {k: v for k, v in doc.items() if k != "content"}
     if not is_contract or envelope_changed:
         return problems + [judge.forbid(path, f"{judge.actor} may not change a stash owned by {owner}")]

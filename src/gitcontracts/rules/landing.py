@@ -1,12 +1,9 @@
-"""Queued actions (protocol/land.py): the refs they are pushed to, and the files that merge by union. Pure."""
+"""Queued actions (protocol/land.py): the refs they are pushed to. Pure."""
 from __future__ import annotations
-
-import re
 
 from gitcontracts.names import name_problem
 
 QUEUE_PREFIX = "refs/heads/queue/"
-_SHARD = re.compile(r"\.contracts/streams/[^/]+/([^/]+)\.jsonl")
 
 
 def queue_ref(agent: str, action_id: str) -> str:
@@ -21,9 +18,3 @@ def parse_queue_ref(ref: str) -> tuple[str, str] | None:
     if len(parts) == 2 and not any(name_problem(part) for part in parts):
         return parts[0], parts[1]
     return None
-
-
-def is_shard_of(agent: str, path: str) -> bool:
-    """The agent's own shard of a stream: append-only, written by nobody else, merged by union."""
-    match = _SHARD.fullmatch(path)
-    return match is not None and match.group(1) == agent
