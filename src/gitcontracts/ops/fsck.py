@@ -66,6 +66,7 @@ def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
         return []
     findings = []
     locks = [git_dir / "index.lock", git_dir / "HEAD.lock", git_dir / "packed-refs.lock",
+             git_dir / "config.lock",  # `git branch -D` rewrites config to drop the branch's section
              *sorted(git_dir.glob("next-index-*.lock")),  # `git commit --only`'s temp index (builtin/commit.c)
              *sorted((git_dir / "refs").rglob("*.lock"))]
     running = _git_running_in(ws.root)
