@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitcontracts import api
+from helpers import commit_all
 
 
 def names(results: list) -> list:
@@ -42,6 +43,7 @@ def test_expired_contracts_and_streams_are_hidden(ws: api.Workspace) -> None:
 
 def test_escaped_text_is_still_found(ws: api.Workspace) -> None:
     ws.stashes.write_text("esc", 'name: esc\nowner: o\ndiscoverable: true\ndescription: "caf\\u00e9 menu"\ncontent: {}\n')
+    commit_all(ws.root, "a stash written by hand")  # discover reads what is committed (docs/protocol.md)
     assert names(api.discover(ws, query="café")) == ["esc"]
 
 

@@ -26,15 +26,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, ca
 
 from gitcontracts import workspace as _workspace
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
-from gitcontracts.model import (
-    AcceptResult, AgentAdded, AwardResult, Bid, ChildAnnounced, ClaimResult, ContractAnnounced, EntryResult,
-    GcResult, InitResult, LogItem, NextItem, OfferResult, Patched, Problem, RejectResult, SchemaAdded, SchemaDoc, SettleResult,
-    Stash, StashWritten, StreamCreated, StreamMeta, WorkResult,
-)
 from gitcontracts.workspace import Workspace
 
 if TYPE_CHECKING:
     import threading
+
+    from gitcontracts.model import (
+        AcceptResult, AgentAdded, AwardResult, Bid, ChildAnnounced, ClaimResult, ContractAnnounced, EntryResult,
+        GcResult, InitResult, LogItem, NextItem, OfferResult, Patched, Problem, RejectResult, SchemaAdded, SchemaDoc,
+        SettleResult, Stash, StashWritten, StreamCreated, StreamMeta, WorkResult,
+    )
 
     from gitcontracts.ops.fsck import Finding
     from gitcontracts.ops.freshness import Freshness
@@ -68,6 +69,21 @@ __all__ = [
 
 
 # The workspace
+
+_RESULT_TYPES = frozenset("""
+    AcceptResult AgentAdded AwardResult Bid ChildAnnounced ClaimResult ContractAnnounced EntryResult GcResult InitResult
+    LogItem NextItem OfferResult Patched Problem RejectResult SchemaAdded SchemaDoc SettleResult Stash StashWritten
+    StreamCreated StreamMeta WorkResult""".split())
+
+
+def __getattr__(name: str) -> Any:
+    """The result types, as `api.Stash` and `from gitcontracts.api import Stash`, loaded from gitcontracts.model
+    when first asked for: importing them would cost every command, the hottest included, a few ms."""
+    if name in _RESULT_TYPES:
+        from gitcontracts import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 def open_workspace(path: str | Path | None = None, agent: str | None = None,
                    clock: Callable[[], datetime] | None = None, commit: bool = True) -> Workspace:
@@ -108,7 +124,7 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
     unknown remote. `lander` names the committer of queued landings and turns them on (docs/protocol.md)."""
     from gitcontracts.protocol.setup import init_workspace as run
 
-    return cast(InitResult, run(ws, remote, offline, lander))
+    return cast("InitResult", run(ws, remote, offline, lander))
 
 
 def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Freshness:
@@ -159,7 +175,7 @@ def add_schema(ws: Workspace, file: Path, offline: bool = False) -> SchemaAdded:
     built-in, or a breaking change to a published version."""
     from gitcontracts.protocol.documents import add_schema as run
 
-    return cast(SchemaAdded, run(ws, file, offline))
+    return cast("SchemaAdded", run(ws, file, offline))
 
 
 # Stashes and contracts (SPEC 3, 6)
@@ -186,7 +202,7 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     for content the schema refuses; Forbidden (6) for another agent's stash."""
     from gitcontracts.protocol.documents import put_stash as run
 
-    return cast(StashWritten, run(ws, name, content, schema, description, labels, discoverable, offline))
+    return cast("StashWritten", run(ws, name, content, schema, description, labels, discoverable, offline))
 
 
 def patch(ws: Workspace, name: str, patch_doc: Any, offline: bool = False) -> Patched:
@@ -196,7 +212,7 @@ def patch(ws: Workspace, name: str, patch_doc: Any, offline: bool = False) -> Pa
     anyone but the owner, NotFound (5) for an unknown stash."""
     from gitcontracts.protocol.edits import patch as run
 
-    return cast(Patched, run(ws, name, patch_doc, offline))
+    return cast("Patched", run(ws, name, patch_doc, offline))
 
 
 patch_stash = patch
@@ -212,7 +228,7 @@ def new_contract(ws: Workspace, name: str, objective: str | None, subtasks: Sequ
     refuses or a deadline already past (unless force), Conflict (4) when the name is taken."""
     from gitcontracts.protocol.announce import announce
 
-    return cast(ContractAnnounced, announce(ws, name, objective, subtasks, budget, deadline, base, description, labels,
+    return cast("ContractAnnounced", announce(ws, name, objective, subtasks, budget, deadline, base, description, labels,
                                             discoverable, offline, force))
 
 
@@ -225,7 +241,7 @@ def new_child(ws: Workspace, name: str, parent: str, objective: str | None, subt
     claimed by you; InvalidContent (3) for a budget over the subtask's; UsageError (2) for a bad `parent`."""
     from gitcontracts.protocol.announce import new_child as run
 
-    return cast(ChildAnnounced, run(ws, name, parent, objective, subtasks, budget, deadline, base, description, labels,
+    return cast("ChildAnnounced", run(ws, name, parent, objective, subtasks, budget, deadline, base, description, labels,
                                     discoverable, offline, force))
 
 
@@ -239,7 +255,7 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     when it exists, NotFound (5) for a missing linked stash or schema, InvalidContent (3) for a bad ttl."""
     from gitcontracts.protocol.documents import create_stream as run
 
-    return cast(StreamCreated, run(ws, name, linked_stash, ttl, discoverable, description, schema, offline))
+    return cast("StreamCreated", run(ws, name, linked_stash, ttl, discoverable, description, schema, offline))
 
 
 def post_entry(ws: Workspace, stream: str, label: str, data: Any, offline: bool = False) -> EntryResult:
@@ -248,7 +264,7 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any, offline: bool 
     for data the stream's schema refuses or an entry over max_line_bytes."""
     from gitcontracts.protocol.documents import post_entry as run
 
-    return cast(EntryResult, run(ws, stream, label, data, offline))
+    return cast("EntryResult", run(ws, stream, label, data, offline))
 
 
 def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str | None = None,
@@ -288,7 +304,7 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     a subtask offered to another, missing capabilities or full capacity, Conflict (4) when taken or expired."""
     from gitcontracts.protocol.claims import claim as run
 
-    return cast(ClaimResult, run(ws, contract, task_id, message, bid_usdc, offline))
+    return cast("ClaimResult", run(ws, contract, task_id, message, bid_usdc, offline))
 
 
 def list_bids(ws: Workspace, contract: str, task_id: str | None = None, offline: bool = False) -> list[Bid]:
@@ -306,7 +322,7 @@ def award(ws: Workspace, contract: str, task_id: str, winner: str, offline: bool
     for a subtask no longer open."""
     from gitcontracts.protocol.claims import award as run
 
-    return cast(AwardResult, run(ws, contract, task_id, winner, offline))
+    return cast("AwardResult", run(ws, contract, task_id, winner, offline))
 
 
 def offer(ws: Workspace, contract: str, task_id: str, to: str, fallback: Sequence[str] = (), expires: str | None = None,
@@ -316,7 +332,7 @@ def offer(ws: Workspace, contract: str, task_id: str, to: str, fallback: Sequenc
     for a bad `then`, UsageError (2) for a bad agent name, Forbidden (6) or Conflict (4) as above."""
     from gitcontracts.protocol.offers import offer as run
 
-    return cast(OfferResult, run(ws, contract, task_id, to, fallback, expires, then, message, offline))
+    return cast("OfferResult", run(ws, contract, task_id, to, fallback, expires, then, message, offline))
 
 
 def accept(ws: Workspace, contract: str, task_id: str, message: str = "", offline: bool = False) -> AcceptResult:
@@ -324,7 +340,7 @@ def accept(ws: Workspace, contract: str, task_id: str, message: str = "", offlin
     is not offered to you or exhausted, Conflict (4) when it expired."""
     from gitcontracts.protocol.offers import accept as run
 
-    return cast(AcceptResult, run(ws, contract, task_id, message, offline))
+    return cast("AcceptResult", run(ws, contract, task_id, message, offline))
 
 
 def reject(ws: Workspace, contract: str, task_id: str, reason: str, message: str = "", offline: bool = False) -> RejectResult:
@@ -333,7 +349,7 @@ def reject(ws: Workspace, contract: str, task_id: str, reason: str, message: str
     Forbidden (6) when it is not offered to you."""
     from gitcontracts.protocol.offers import reject as run
 
-    return cast(RejectResult, run(ws, contract, task_id, reason, message, offline))
+    return cast("RejectResult", run(ws, contract, task_id, reason, message, offline))
 
 
 def progress(ws: Workspace, contract: str, task_id: str, message: str, data: dict[str, Any] | None = None,
@@ -342,7 +358,7 @@ def progress(ws: Workspace, contract: str, task_id: str, message: str, data: dic
     subtask_id and `message`. Raises Forbidden (6) when it is another's, Conflict (4) when it is not claimed."""
     from gitcontracts.protocol.work import progress as run
 
-    return cast(WorkResult, run(ws, contract, task_id, message, data, offline))
+    return cast("WorkResult", run(ws, contract, task_id, message, data, offline))
 
 
 def deliver(ws: Workspace, contract: str, task_id: str, stash: str, summary: str = "", offline: bool = False) -> WorkResult:
@@ -350,7 +366,7 @@ def deliver(ws: Workspace, contract: str, task_id: str, stash: str, summary: str
     missing stash, InvalidContent (3) when it fails the subtask's deliverable_schema, and as `progress`."""
     from gitcontracts.protocol.work import deliver as run
 
-    return cast(WorkResult, run(ws, contract, task_id, stash, summary, offline))
+    return cast("WorkResult", run(ws, contract, task_id, stash, summary, offline))
 
 
 def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) -> WorkResult:
@@ -358,14 +374,14 @@ def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) 
     for anyone but the owner, Conflict (4) for a subtask not claimed or not yet delivered."""
     from gitcontracts.protocol.work import complete as run
 
-    return cast(WorkResult, run(ws, contract, task_id, offline))
+    return cast("WorkResult", run(ws, contract, task_id, offline))
 
 
 def release(ws: Workspace, contract: str, task_id: str, message: str = "", offline: bool = False) -> WorkResult:
     """Give your claimed subtask back: it is open again. Raises as `progress`."""
     from gitcontracts.protocol.work import release as run
 
-    return cast(WorkResult, run(ws, contract, task_id, message, offline))
+    return cast("WorkResult", run(ws, contract, task_id, message, offline))
 
 
 def ask(ws: Workspace, contract: str, task_id: str | None, message: str, offline: bool = False) -> WorkResult:
@@ -373,7 +389,7 @@ def ask(ws: Workspace, contract: str, task_id: str | None, message: str, offline
     contract; anyone may ask. The result's `entry` id is what an answer replies to."""
     from gitcontracts.protocol.work import ask as run
 
-    return cast(WorkResult, run(ws, contract, task_id, message, offline))
+    return cast("WorkResult", run(ws, contract, task_id, message, offline))
 
 
 def answer(ws: Workspace, contract: str, in_reply_to: str, message: str, offline: bool = False) -> WorkResult:
@@ -381,7 +397,7 @@ def answer(ws: Workspace, contract: str, in_reply_to: str, message: str, offline
     an unknown entry id."""
     from gitcontracts.protocol.work import answer as run
 
-    return cast(WorkResult, run(ws, contract, in_reply_to, message, offline))
+    return cast("WorkResult", run(ws, contract, in_reply_to, message, offline))
 
 
 def settle(ws: Workspace, contract: str | None = None, offline: bool = False) -> SettleResult:
@@ -390,7 +406,7 @@ def settle(ws: Workspace, contract: str | None = None, offline: bool = False) ->
     subtask. Returns the `steps` taken ([] when nothing was due, with no commit)."""
     from gitcontracts.protocol.settle import settle as run
 
-    return cast(SettleResult, run(ws, contract, offline))
+    return cast("SettleResult", run(ws, contract, offline))
 
 
 def status(ws: Workspace, contract: str | None = None, offline: bool = False, agent: str | None = None) -> dict[str, Any]:
@@ -440,7 +456,7 @@ def add_agent(ws: Workspace, name: str, emails: Sequence[str] = (), signing_keys
     InvalidContent (3) for a registry that would be invalid, UsageError (2) for a bad name."""
     from gitcontracts.protocol.agents import add_agent as run
 
-    return cast(AgentAdded, run(ws, name, emails, signing_keys, capabilities, capacity, offline))
+    return cast("AgentAdded", run(ws, name, emails, signing_keys, capabilities, capacity, offline))
 
 
 def list_agents(ws: Workspace) -> dict[str, Any]:
@@ -488,7 +504,7 @@ def gc(ws: Workspace, offline: bool = False) -> GcResult:
     one commit; returns them as `archived` ([] and no commit when none has expired)."""
     from gitcontracts.protocol.documents import gc as run
 
-    return cast(GcResult, run(ws, offline))
+    return cast("GcResult", run(ws, offline))
 
 
 def land(ws: Workspace, main: str | None = None, pushed: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:

@@ -5,17 +5,18 @@ and per-call overhead, and `git cat-file --batch` reads many blobs through one p
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
-import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
 from gitcontracts.errors import Conflict, GitContractsError, NotFound
+
+if TYPE_CHECKING:
+    import subprocess  # imported where git runs: a read that needs no git process does not pay for it
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 ZERO = "0" * 40
@@ -43,6 +44,8 @@ class NotARepository(GitError):
 
 def run(root: Path, *args: str, input: bytes | None = None, check: bool = True,
         env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    import subprocess
+
     try:
         result = subprocess.run(("git", *args), cwd=root, input=input, capture_output=True, env=git_env(root, env))
     except (FileNotFoundError, NotADirectoryError):
@@ -455,6 +458,8 @@ class BlobReader:
             self.cache[spec] = self.cache.get(blob)
 
     def _start(self) -> subprocess.Popen[bytes]:
+        import subprocess
+
         if self._process is None:
             self._process = subprocess.Popen(("git", "cat-file", "--batch"), cwd=self.root, stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=git_env(self.root))
@@ -570,6 +575,8 @@ def grep_files(root: Path, rev: str, pattern: str, folder: str) -> list[str]:
 # --- remotes and plumbing for the protocol (fetch, build a commit on any base, push, confirm) ---
 
 def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60) -> None:
+    import subprocess
+
     try:
         result = subprocess.run(("git", "fetch", "--quiet", "--no-tags", remote, *refspecs), cwd=root,
                                 capture_output=True, timeout=timeout, env=git_env(root))
@@ -593,6 +600,8 @@ def remote_head(root: Path, remote: str, timeout: float = 5) -> str | None:
     """The branch the remote's HEAD names: refs/remotes/REMOTE/HEAD when the clone has it (`git clone` sets it),
     else asked of the remote (`git ls-remote --symref`, at most `timeout` seconds, never prompting); None when
     neither tells (an empty remote, one out of reach). Nothing is kept: the next call asks again."""
+    import subprocess
+
     local = run(root, "symbolic-ref", "--quiet", f"refs/remotes/{remote}/HEAD", check=False)
     if local.returncode == 0:
         return local.stdout.decode().strip().removeprefix(f"refs/remotes/{remote}/") or None
@@ -667,6 +676,8 @@ def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: s
     object folder (gitobjects.py): only the trees along the changed paths are read and rewritten; the
     working tree and the index are not touched. Signed commits go through `git commit-tree -S`. `author_line`
     keeps another commit's author as it was (the lander replaying a queued action)."""
+    import hashlib
+
     from gitcontracts import gitobjects
 
     folder = find_git_dir(root)
@@ -797,6 +808,7 @@ def fetch_within(root: Path, remote: str, refspecs: Sequence[str], timeout: floa
     GIT_TERMINAL_PROMPT=0), and it runs in a process group of its own so that a timeout also ends what it
     started (ssh, a credential helper), which would otherwise keep running past the timeout."""
     import signal
+    import subprocess
 
     try:
         process = subprocess.Popen(("git", *_maintenance(root), "fetch", "--quiet", "--no-tags", "--prune", remote, *refspecs),

@@ -14,21 +14,21 @@ from gitcontracts.errors import GitContractsError
 
 def fast_path(args: Sequence[str]) -> int | None:
     """The exit code of a fast call, or None when `args` is not one of them."""
+    agent = None
+    if len(args) >= 2 and args[0] == "--agent" and not args[1].startswith("-"):
+        agent, args = args[1], args[2:]  # the global option, before the command
     if list(args[:2]) == ["check", "--staged"] and not any(a.startswith("-") for a in args[2:]):
-        return _guarded(lambda: check_staged_quiet(args[2:]), False)  # FILE... from the pre-commit framework
+        return _guarded(lambda: check_staged_quiet(args[2:], agent), False)  # FILE... from the pre-commit framework
     if len(args) >= 3 and args[:2] == ["stream", "latest"] and not args[2].startswith("-"):
-        rest, as_json, label = list(args[3:]), "--json" in args, None
-        rest = [a for a in rest if a != "--json"]
-        if rest[:1] == ["--label"] and len(rest) == 2:
-            label, rest = rest[1], []
-        if not rest:
-            return _guarded(lambda: latest(args[2], label, as_json), as_json)
+        asked = _options(args[3:], ("--label",), ("--json", "--offline"))
+        if asked is not None:
+            return _guarded(lambda: latest(args[2], asked, agent), "--json" in asked)
     if len(args) >= 3 and args[:2] == ["stream", "post"] and not args[2].startswith("-"):
-        post = _post_options(args[3:])
-        if post is not None:
-            return _guarded(lambda: _post(args[2], post), "--json" in post)
-    if args[:1] == ["land"] and len(args) % 2 == 1 and all(a in ("--main", "--pushed") for a in args[1::2]) \
-            and args[1:2] == ["--main"]:
+        post = _options(args[3:], ("--label", "--data"), ("--json", "--offline"))
+        if post is not None and "--label" in post:
+            return _guarded(lambda: _post(args[2], post, agent), "--json" in post)
+    if agent is None and args[:1] == ["land"] and len(args) % 2 == 1 \
+            and all(a in ("--main", "--pushed") for a in args[1::2]) and args[1:2] == ["--main"]:
         pairs = [tuple(value.partition("=")[::2]) for value in args[4::2]]
         return _guarded(lambda: _land(args[2], pairs), False)  # the post-receive hook: `land --main M --pushed R=C...`
     return None
@@ -41,32 +41,29 @@ def _land(main: str, pushed: list) -> int:
     return 0
 
 
-_POST_VALUES = ("--label", "--data")
-_POST_FLAGS = ("--json", "--offline")
-
-
-def _post_options(rest: Sequence[str]) -> dict[str, str] | None:
-    """--label L, --data D, --json, --offline in any order, each once; anything else is click's."""
+def _options(rest: Sequence[str], values: Sequence[str], flags: Sequence[str]) -> dict[str, str] | None:
+    """`values` (each with its value) and `flags` in any order, each at most once; None for anything else
+    (click's, with its own message)."""
     found: dict[str, str] = {}
     position = 0
     while position < len(rest):
         arg = rest[position]
-        if arg in found or not (arg in _POST_VALUES or arg in _POST_FLAGS):
+        if arg in found or not (arg in values or arg in flags):
             return None
-        if arg in _POST_VALUES:
+        if arg in values:
             if position + 1 >= len(rest):
                 return None
             found[arg], position = rest[position + 1], position + 2
         else:
             found[arg], position = "", position + 1
-    return found if "--label" in found else None
+    return found
 
 
-def _post(stream: str, post: dict[str, str]) -> int:
+def _post(stream: str, post: dict[str, str], agent: str | None) -> int:
     from gitcontracts import api
 
-    post_and_print(api.open_workspace(), stream, post["--label"], post.get("--data", "{}"), "--offline" in post,
-                   "--json" in post)
+    post_and_print(api.open_workspace(agent=agent), stream, post["--label"], post.get("--data", "{}"),
+                   "--offline" in post, "--json" in post)
     return 0
 
 
@@ -112,14 +109,15 @@ def _guarded(run: Callable[[], int], as_json: bool) -> int:
         return unexpected(exc, as_json, False)
 
 
-def latest(stream: str, label: str | None, as_json: bool) -> int:
+def latest(stream: str, options: dict[str, str], agent: str | None) -> int:
     import sys
 
     from gitcontracts import api
     from gitcontracts.cli.render import entry_line
 
-    ws = api.open_workspace()
-    note = api.refresh(ws, compare=False).note  # within fetch_ttl of the last fetch: a stat, no git process
+    ws, label, as_json = api.open_workspace(agent=agent), options.get("--label"), "--json" in options
+    # within fetch_ttl of the last fetch: a stat, no git process
+    note = api.refresh(ws, offline="--offline" in options, compare=False).note
     if note:
         print(printable(note), file=sys.stderr)
     entry, warnings = api.latest_entry(ws, stream, label)
@@ -129,10 +127,10 @@ def latest(stream: str, label: str | None, as_json: bool) -> int:
     return 0
 
 
-def check_staged_quiet(files: Sequence[str] = ()) -> int:
+def check_staged_quiet(files: Sequence[str] = (), agent: str | None = None) -> int:
     from gitcontracts import api
     from gitcontracts.cli.render import check_text
 
-    result = api.check_staged(api.open_workspace(), files)
+    result = api.check_staged(api.open_workspace(agent=agent), files)
     print(printable(check_text(result)))
     return result.exit_code

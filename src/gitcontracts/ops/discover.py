@@ -1,15 +1,14 @@
 """`discover`: discoverable, unexpired stashes and streams, by schema, query and link.
 
-It reads the working tree, which is the shared main only once the clone was brought to it: the `discover`
-command refreshes first (ops/freshness.py, SPEC 13). Before, a clone that had not pulled since others
-announced their contracts found nothing, while `status` (which fetched) listed them.
-
-A query word that is not in a file's text cannot be in its name, description, labels
-or objective, so files are first screened on their raw bytes and only candidates are parsed."""
+It reads the committed state (HEAD), which is the shared main once the clone was brought to it: the `discover`
+command refreshes first (ops/freshness.py, SPEC 13). Each stash and each stream folder is summed up once per
+object id — the fields a search looks at — in `.git/gitcontracts-discover.json` (store/doccache.py: a value
+kept under the id of the bytes it came from is right or absent, never stale), so a search of 10,000 contracts
+and 20,000 streams reads two trees and parses only what changed since the last one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from gitcontracts.errors import GitContractsError
 from gitcontracts.model import StreamMeta
@@ -25,13 +24,6 @@ class Query:
     linked_to: str | None = None
     include_expired: bool = False
 
-    def screen(self, raw: bytes) -> bool:
-        """Could this file match? Escapes (\\) could hide a word, so such files are always parsed."""
-        text = raw.lower()
-        if b"discoverable" not in text:
-            return False
-        return b"\\" in raw or all(word.encode() in text for word in self.words)
-
     def matches_text(self, *fields: Any) -> bool:
         haystack = " ".join(" ".join(f) if isinstance(f, (list, tuple)) else str(f or "") for f in fields).lower()
         return all(word in haystack for word in self.words)
@@ -46,55 +38,114 @@ class Query:
 
 def discover(ws: Workspace, schema: str | None = None, query: str | None = None, linked_to: str | None = None,
              include_expired: bool = False) -> list[dict[str, Any]]:
+    from gitcontracts import gitlayer
+    from gitcontracts.store import doccache
+
     q = Query(schema, tuple((query or "").lower().split()), linked_to, include_expired)
-    results = [] if linked_to else _stashes(ws, q)
-    return results + _streams(ws, q)
+    reader = gitlayer.BlobReader(ws.root)
+    cache = doccache.open_cache(ws.root, SUMMARIES)
+    try:
+        stashes = {} if linked_to else _summaries(reader, cache, ".contracts/stashes", _stash_summary)
+        streams = _summaries(reader, cache, ".contracts/streams", _stream_summary)
+    finally:
+        reader.close()
+    cache.save(set(stashes.values()) | set(streams.values()))
+    return _stashes(ws, q, {name[:-len(".yaml")]: cache.get(oid) for name, oid in stashes.items()}) + \
+        _streams(ws, q, {name: cache.get(oid) for name, oid in streams.items()})
 
 
-def _stashes(ws: Workspace, q: Query) -> list[dict[str, Any]]:
+SUMMARIES = "gitcontracts-discover.json"
+
+
+def _summaries(reader: Any, cache: Any, folder: str, summarize: Callable[[Any, str], Any]) -> dict[str, str]:
+    """name -> object id of the entries of `folder` at HEAD, each id's summary in `cache` (made when missing,
+    the objects read in batches: one process, no round trip per object)."""
+    entries = reader.tree_entries(f"HEAD:{folder}") or {}
+    if folder.endswith("stashes"):
+        entries = {name: oid for name, oid in entries.items() if name.endswith(".yaml")}
+    missing = sorted({oid for oid in entries.values() if oid not in cache})
+    if missing and summarize is _stream_summary:
+        reader.prefetch(missing, want=b"tree")
+        reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in missing)))
+    elif missing:
+        reader.prefetch(missing)
+    for oid in missing:
+        cache.add(oid, summarize(reader, oid))
+    return entries
+
+
+def _stash_summary(reader: Any, oid: str) -> dict[str, Any] | None:
+    doc = _parsed(reader.read(oid), oid)
+    if not isinstance(doc, dict):
+        return None
+    content = doc["content"] if isinstance(doc.get("content"), dict) else {}
+    tasks = content.get("subtasks") or []
+    return {"discoverable": doc.get("discoverable") is True, "schema": _text(doc.get("schema")),
+            "description": _text(doc.get("description")) or "",
+            "labels": [str(label) for label in doc.get("labels") or [] if isinstance(label, (str, int, float))]
+            if isinstance(doc.get("labels"), list) else [],
+            "objective": _text(content.get("objective")), "deadline": _text(content.get("deadline")),
+            "done": bool(tasks) and isinstance(tasks, list)
+            and all(isinstance(t, dict) and t.get("status") == "completed" for t in tasks)}
+
+
+def _stream_summary(reader: Any, oid: str) -> dict[str, Any] | None:
+    meta = (reader.tree_entries(oid) or {}).get("meta.yaml")
+    doc = _parsed(reader.read(meta), meta) if meta else None
+    if not isinstance(doc, dict):
+        return None
+    try:
+        StreamMeta.from_dict(doc)
+    except (GitContractsError, TypeError, ValueError, KeyError):
+        return None
+    return {key: value for key, value in doc.items() if isinstance(value, (str, int, float, bool)) or value is None}
+
+
+def _parsed(data: bytes | None, where: str | None) -> Any:
+    from gitcontracts.formats import yamlsafe
+
+    if data is None:
+        return None
+    try:
+        return yamlsafe.load(data, where or "?")
+    except GitContractsError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _stashes(ws: Workspace, q: Query, summaries: dict[str, Any]) -> list[dict[str, Any]]:
     results = []
-    for name in ws.stashes.names():
-        path = ws.stashes.path(name)
-        try:
-            if not q.screen(path.read_bytes()):
-                continue
-            doc, _, _ = ws.stashes.read(name)
-        except (OSError, GitContractsError):
+    for name, found in summaries.items():
+        if not isinstance(found, dict) or not found["discoverable"] or not q.matches_schema(found["schema"]):
             continue
-        if not isinstance(doc, dict) or doc.get("discoverable") is not True or not q.matches_schema(doc.get("schema")):
+        if not q.matches_text(name, found["description"], found["labels"], found["objective"]):
             continue
-        content: dict[str, Any] = doc["content"] if isinstance(doc.get("content"), dict) else {}
-        if not q.matches_text(name, doc.get("description"), doc.get("labels") or [], content.get("objective")):
+        if not q.include_expired and _contract_expired(ws, found["deadline"], found["done"]):
             continue
-        if not q.include_expired and _contract_expired(ws, content):
-            continue
-        results.append({"name": name, "kind": "stash", "schema": doc.get("schema"),
-                        "description": doc.get("description") or "", "labels": doc.get("labels") or [],
-                        "linked_stash": None})
+        results.append({"name": name, "kind": "stash", "schema": found["schema"], "description": found["description"],
+                        "labels": found["labels"], "linked_stash": None})
     return results
 
 
-def _contract_expired(ws: Workspace, content: dict[str, Any]) -> bool:
+def _contract_expired(ws: Workspace, deadline: str | None, done: bool) -> bool:
     """A contract whose deadline passed and that is not done takes no new work (SPEC 6.2)."""
-    deadline, subtasks = content.get("deadline"), content.get("subtasks") or []
-    if not isinstance(deadline, str):
+    if deadline is None:
         return False
-    done = bool(subtasks) and all(isinstance(t, dict) and t.get("status") == "completed" for t in subtasks)
     try:
         return not done and parse_datetime(deadline) < ws.now()
     except ValueError:
         return False
 
 
-def _streams(ws: Workspace, q: Query) -> list[dict[str, Any]]:
+def _streams(ws: Workspace, q: Query, summaries: dict[str, Any]) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
-    for name in ws.streams.names():
-        try:
-            if not q.screen(ws.layout.meta(name).read_bytes()):
-                continue
-            meta: StreamMeta = ws.streams.meta(name)
-        except (OSError, GitContractsError):
+    for name, found in summaries.items():
+        if not isinstance(found, dict):
             continue
+        meta = StreamMeta.from_dict(found)
         if not meta.discoverable or not q.matches_schema(meta.schema):
             continue
         if q.linked_to is not None and meta.linked_stash != q.linked_to:

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from gitcontracts.errors import InvalidContent, NotFound
-from gitcontracts.model import StreamMeta
 from gitcontracts.names import check_name
 from gitcontracts.store.streams import Warning_
 from gitcontracts.timeutil import format_seconds, parse_datetime
 from gitcontracts.workspace import Workspace
+
+if TYPE_CHECKING:
+    from gitcontracts.model import StreamMeta
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class ReadResult:
 def stream_meta(ws: Workspace, name: str, linked_stash: str | None = None, ttl: int | None = None,
                 discoverable: bool = False, description: str = "", schema: str | None = None) -> StreamMeta:
     """A new stream's header, checked; the acting agent owns it."""
+    from gitcontracts.model import StreamMeta
+
     check_name(name, "stream name")
     if ttl is not None and ttl <= 0:
         raise InvalidContent("--ttl must be a positive number of seconds")
@@ -38,20 +42,25 @@ def stream_meta(ws: Workspace, name: str, linked_stash: str | None = None, ttl: 
 
 def read_stream(ws: Workspace, stream: str, label: str | None = None, since: str | None = None,
                 limit: int | None = None) -> ReadResult:
-    """Entries in stream order; `since` an entry id (only later entries), `limit` the first N of those."""
+    """Entries in stream order; `since` an entry id (only later entries), `limit` the first N of those. With a
+    limit the shards are merged lazily where they are known to be in order, and reading stops at the limit."""
+    from itertools import islice
+
     _require(ws, stream)
     warnings: list[Warning_] = []
-    entries = list(ws.streams.entries(stream, warnings))
-    if since is not None:
-        position = next((i for i, e in enumerate(entries) if e.get("id") == since), None)
-        if position is None:
-            raise NotFound(f"no entry {since!r} in stream {stream!r}", hint="pass an id that `stream read` printed")
-        entries = entries[position + 1:]
-    if label is not None:
-        entries = [e for e in entries if e.get("label") == label]
+    proofs = None
     if limit is not None:
-        entries = entries[:limit]
-    return ReadResult(stream, entries, [str(w) for w in warnings])
+        from gitcontracts import gitlayer
+        from gitcontracts.store.shardorder import OrderProofs
+
+        proofs = OrderProofs(gitlayer.find_git_dir(ws.root))
+    entries: Iterator[dict[str, Any]] = ws.streams.entries(stream, warnings, proofs)
+    if since is not None and not any(entry.get("id") == since for entry in entries):  # stops just after it
+        raise NotFound(f"no entry {since!r} in stream {stream!r}", hint="pass an id that `stream read` printed")
+    if label is not None:
+        entries = (entry for entry in entries if entry.get("label") == label)
+    chosen = list(islice(entries, limit) if limit is not None else entries)
+    return ReadResult(stream, chosen, [str(w) for w in warnings])
 
 
 def latest_entry(ws: Workspace, stream: str, label: str | None = None) -> tuple[dict[str, Any], list[str]]:

@@ -155,11 +155,13 @@ def _next_due(ws: Workspace, main: str | None, paths: list[str] | None = None) -
         reader = gitlayer.BlobReader(ws.root)
         snapshot = Snapshot(ws.root, reader, main)
         try:
-            if paths is None:
-                paths = [f".contracts/stashes/{n}" for n in snapshot.names(".contracts/stashes") if n.endswith(".yaml")]
-            reader.prefetch(f"{main}:{p}" for p in paths)
-            for path in paths:
-                times += _due_times(snapshot.doc(path), now)
+            if paths is None:  # every contract: by blob id, parsed only when new to this clone
+                docs = list(snapshot.docs_in(".contracts/stashes").values())
+            else:
+                reader.prefetch(f"{main}:{p}" for p in paths)
+                docs = [snapshot.doc(path) for path in paths]
+            for doc in docs:
+                times += _due_times(doc, now)
         finally:
             reader.close()
     return min(t for t in times if t > now - timedelta(days=36500))
@@ -284,11 +286,8 @@ def _deadline_events(ws: Workspace, main: str | None, last: str | None, now: str
     snapshot = Snapshot(ws.root, reader, main)
     events = []
     try:
-        names = [n for n in snapshot.names(".contracts/stashes") if n.endswith(".yaml")]
-        reader.prefetch(f"{main}:.contracts/stashes/{n}" for n in names)
         start, end = parse_datetime(last), parse_datetime(now)
-        for name in names:
-            doc = snapshot.doc(f".contracts/stashes/{name}")
+        for doc in snapshot.docs_in(".contracts/stashes").values():
             deadline = (doc.get("content") or {}).get("deadline") if isinstance(doc, dict) else None
             try:
                 moment = parse_datetime(deadline) if isinstance(deadline, str) else None

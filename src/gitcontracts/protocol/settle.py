@@ -19,8 +19,7 @@ from gitcontracts.workspace import Workspace
 
 def settle(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
     def build(ctx: Context) -> Outcome:
-        stashes = ctx.base.names(".contracts/stashes")
-        names = [contract] if contract else [n[:-len(".yaml")] for n in stashes if n.endswith(".yaml")]
+        names = [contract] if contract else _maybe_due(ctx)
         steps: list[dict[str, Any]] = []
         for name in names:
             doc, _ = ctx.contract(name)
@@ -36,6 +35,20 @@ def settle(ws: Workspace, contract: str | None = None, offline: bool = False) ->
         return Outcome(action, {"steps": steps}, merge_parents=merge, delete_branches=deletions, nothing=not steps)
 
     return perform(ws, build, offline)
+
+
+def _maybe_due(ctx: Context) -> list[str]:
+    """The acting agent's contracts with a subtask a step may be due for, from the documents of the base kept by
+    blob id (a pass over 10,000 contracts parses only the ones that changed since the last)."""
+    names = []
+    for file, doc in ctx.base.docs_in(".contracts/stashes").items():
+        if not isinstance(doc, dict) or doc.get("owner") != ctx.agent:
+            continue
+        tasks = (doc.get("content") or {}).get("subtasks") if isinstance(doc.get("content"), dict) else None
+        if any(isinstance(t, dict) and (t.get("offer") or t.get("lease") or t.get("subcontract")
+                                        or t.get("award") == "lowest-bid") for t in tasks or []):
+            names.append(file[:-len(".yaml")])
+    return names
 
 
 def settle_contract(ctx: Context, name: str) -> list[dict[str, Any]]:

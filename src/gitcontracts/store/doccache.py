@@ -35,7 +35,7 @@ class DocCache:
         unchanged = not self.added and len(kept) == len(self.docs) - len(self.volatile)
         if self.path is None or unchanged:
             return
-        temp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
+        temp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         try:
             temp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
             os.replace(temp, self.path)
@@ -43,13 +43,15 @@ class DocCache:
             temp.unlink(missing_ok=True)
 
 
-def open_cache(root: Path) -> DocCache:
+def open_cache(root: Path, file: str = FILE) -> DocCache:
+    """The cache in `file` of the git directory (another file for another kind of value: the summaries of
+    `discover` are kept apart from the parsed contracts of `status`, so that neither read drops the other's)."""
     from gitcontracts import gitlayer
 
     folder = gitlayer.find_git_dir(root)
     if folder is None:
         return DocCache(None, {})
-    path = folder / FILE
+    path = folder / file
     try:
         docs = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -4,11 +4,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from gitcontracts.model import Problem
+from typing import TYPE_CHECKING
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.names import check_name
+
+if TYPE_CHECKING:
+    from gitcontracts.model import Problem
 
 CONTRACTS = ".contracts"
 
@@ -105,5 +107,7 @@ def classify(rel: str) -> str | None:
 
 def misplaced_problem(path: str) -> Problem:
     """A path under .contracts/ where the layout (docs/fields.md) has no place for it."""
+    from gitcontracts.model import Problem
+
     return Problem(path, "not where .contracts/ keeps anything: stashes/NAME.yaml and schemas/NAME@N.yaml are files, "
                          "streams/NAME/ holds meta.yaml and AGENT.jsonl", "layout")

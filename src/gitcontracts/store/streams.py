@@ -4,16 +4,17 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from gitcontracts.errors import Conflict, InvalidContent, NotFound
 from gitcontracts.formats import jsonl
-from gitcontracts.model import StreamMeta
 from gitcontracts.store.files import atomic_write, is_temp, locked_append, read_bytes, reverse_lines
 from gitcontracts.store.layout import Layout
 
 if TYPE_CHECKING:
     from gitcontracts.formats import yamlsafe
+    from gitcontracts.model import StreamMeta
+    from gitcontracts.store.shardorder import OrderProofs
 
 
 MERGE_LOOKBACK = 256  # lines a merge may have appended after a shard's newest entry (a diverged branch's own)
@@ -42,6 +43,7 @@ class StreamStore:
 
     def meta(self, name: str) -> StreamMeta:
         from gitcontracts.formats import yamlsafe
+        from gitcontracts.model import StreamMeta
 
         path = self.layout.inside(self.layout.meta(name))
         if not path.is_file():
@@ -90,10 +92,19 @@ class StreamStore:
             write(build(last))
         return path
 
-    def entries(self, name: str, warnings: list[Warning_]) -> Iterator[dict[str, Any]]:
-        """Every entry of the stream in stream order (ts, then id), merging the shards."""
-        per_shard = [self._shard_entries(path, warnings) for path in self.shards(name)]
-        return heapq.merge(*[sorted(entries, key=jsonl.sort_key) for entries in per_shard], key=jsonl.sort_key)
+    def entries(self, name: str, warnings: list[Warning_], proofs: OrderProofs | None = None) -> Iterator[dict[str, Any]]:
+        """Every entry of the stream in stream order (ts, then id), merging the shards. With `proofs`, a big
+        shard known to be in order is read as the merge asks for its lines, so a reader that stops early
+        (`--limit`) reads little of it; any other shard is read whole and sorted."""
+        merged: list[Iterable[dict[str, Any]]] = []
+        for path in self.shards(name):
+            if proofs is not None and proofs.ordered(self.layout.inside(path), self.layout.relative(path)):
+                merged.append(self._lazy_entries(path, warnings))
+            else:
+                merged.append(sorted(self._shard_entries(path, warnings), key=jsonl.sort_key))
+        if proofs is not None:
+            proofs.save()
+        return heapq.merge(*merged, key=jsonl.sort_key)
 
     def _shard_entries(self, path: Path, warnings: list[Warning_]) -> list[dict[str, Any]]:
         data = self.layout.inside(path).read_bytes()
@@ -101,17 +112,31 @@ class StreamStore:
         source = self.layout.relative(path)
         if torn:
             warnings.append(Warning_(source, "skipped a torn last line (run `gitcontracts fsck --repair`)"))
-        out, max_line = [], self._max_line()
-        for number, raw in enumerate(complete, 1):
-            if len(raw) >= max_line:
-                warnings.append(Warning_(source, f"line {number} is over {max_line} bytes (limits.max_line_bytes); skipped"))
-                continue
-            value, error = jsonl.read_entry(raw)
-            if value is not None:
-                out.append(value)
-            else:
-                warnings.append(Warning_(source, f"line {number} is not an entry ({error}); skipped"))
-        return out
+        max_line = self._max_line()
+        read = (self._entry(raw, number, source, max_line, warnings) for number, raw in enumerate(complete, 1))
+        return [entry for entry in read if entry is not None]
+
+    def _lazy_entries(self, path: Path, warnings: list[Warning_]) -> Iterator[dict[str, Any]]:
+        from gitcontracts.store.shardorder import lines_from
+
+        source, max_line = self.layout.relative(path), self._max_line()
+        for number, (_, raw, complete) in enumerate(lines_from(path), 1):
+            if not complete:
+                warnings.append(Warning_(source, "skipped a torn last line (run `gitcontracts fsck --repair`)"))
+                return
+            entry = self._entry(raw, number, source, max_line, warnings)
+            if entry is not None:
+                yield entry
+
+    @staticmethod
+    def _entry(raw: bytes, number: int, source: str, max_line: int, warnings: list[Warning_]) -> dict[str, Any] | None:
+        if len(raw) >= max_line:
+            warnings.append(Warning_(source, f"line {number} is over {max_line} bytes (limits.max_line_bytes); skipped"))
+            return None
+        value, error = jsonl.read_entry(raw)
+        if value is None:
+            warnings.append(Warning_(source, f"line {number} is not an entry ({error}); skipped"))
+        return value
 
     def latest(self, name: str, label: str | None, warnings: list[Warning_]) -> dict[str, Any] | None:
         """The newest entry (with that label), reading each shard from its end only.
