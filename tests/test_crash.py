@@ -127,7 +127,10 @@ def git_leftovers(where: Path) -> list[str]:
     held by the dead; the markers of the last fetch and of a lost race are state, written whole by a touch)."""
     folder = where / ".git"
     found = [*folder.glob("gitcontracts-*"), *folder.glob("*.lock"), *(folder / "refs").rglob("*.lock")]
-    state = {"gitcontracts-commit.lock", "gitcontracts-fetched", "gitcontracts-landed", "gitcontracts-alone"}
+    state = {"gitcontracts-commit.lock", "gitcontracts-fetched", "gitcontracts-landed", "gitcontracts-alone",
+             # the caches kept by object id or by file state (fsck's own validate writes the verdicts)
+             "gitcontracts-docs.json", "gitcontracts-discover.json", "gitcontracts-order.json",
+             "gitcontracts-verdicts.json"}
     return sorted(str(p.relative_to(folder)) for p in found if p.name not in state)
 
 
@@ -199,14 +202,16 @@ def test_fsck_reports_and_repairs_a_stale_lock_and_temp_files(world: Path, tmp_p
     (owner / ".git/gitcontracts-index-999999999-abcd").write_bytes(b"DIRC")
     (owner / ".git/gitcontracts-index-999999999-abcd.lock").write_bytes(b"DIRC")  # git's lock beside our temp index
     (owner / ".git/next-index-999999999.lock").write_bytes(b"DIRC")  # `git commit --only`'s own temp index
-    (owner / ".git/config.lock").write_bytes(b"")  # `git branch -D` killed while dropping the branch's section
+    (owner / ".git/config.lock").write_bytes(b"")
+    (owner / ".git/gitcontracts-verdicts.json.999999999.tmp").write_text("{")  # a cache's half-written file  # `git branch -D` killed while dropping the branch's section
     (owner / ".contracts/stashes/.gctmp-job.yaml.1234").write_text("half")
     refused = run_cli("stash", "put", "x", "-", cwd=owner, agent="orchestrator", input="a: 1\n")  # git cannot commit now
     reported = gc("fsck", cwd=owner)
     assert reported.returncode == 3
     for what in ("index.lock: a stale lock", "gitcontracts-index-999999999-abcd: temporary file",
                  "gitcontracts-index-999999999-abcd.lock: temporary file", "next-index-999999999.lock: a stale lock",
-                 "config.lock: a stale lock", ".gctmp-job.yaml.1234: temporary file"):
+                 "config.lock: a stale lock",
+                 "gitcontracts-verdicts.json.999999999.tmp: temporary file", ".gctmp-job.yaml.1234: temporary file"):
         assert what in reported.stdout, reported.stdout
     assert gc("fsck", "--repair", cwd=owner).returncode == 0
     assert gc("fsck", cwd=owner).returncode == 0

@@ -21,7 +21,7 @@ from gitcontracts.workspace import Workspace
 
 # ours, named after the process that made them: a temp index (GIT_INDEX_FILE) and the `.lock` git takes
 # next to it while it writes that index, and a half-written journal
-_TEMP = re.compile(r"gitcontracts-(?:index-(\d+)-[0-9a-f]+(?:\.lock)?|pending-(\d+)\.tmp)")
+_TEMP = re.compile(r"gitcontracts-(?:index-(\d+)-[0-9a-f]+(?:\.lock)?|pending-(\d+)\.tmp|[a-z]+\.json\.(\d+)\.tmp)")
 STALE_LOCK_SECONDS = 60  # where /proc cannot tell whether a git process is running here
 
 
@@ -80,8 +80,8 @@ def _git_leftovers(ws: Workspace, repair: bool) -> list[Finding]:
     if repair:
         journal.recover(ws.root)
     for path in sorted(git_dir.glob("gitcontracts-*")):
-        temp = _TEMP.fullmatch(path.name)  # a temp index or a half-written journal, named after its process
-        if temp and not journal.alive(int(temp.group(1) or temp.group(2))):
+        temp = _TEMP.fullmatch(path.name)  # a temp index, a half-written journal or cache, named after its process
+        if temp and not journal.alive(int(temp.group(1) or temp.group(2) or temp.group(3))):
             if repair:
                 path.unlink(missing_ok=True)
             findings.append(Finding(_rel(ws, path), "temporary file of an interrupted commit", repair))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import yamlsafe
@@ -17,6 +17,9 @@ from gitcontracts.store.config import Config
 from gitcontracts.store.files import TEMP_MARK, read_bytes
 from gitcontracts.store.layout import CONTRACTS, classify, misplaced_problem
 from gitcontracts.workspace import Workspace
+
+if TYPE_CHECKING:
+    from gitcontracts.ops.verdicts import Verdicts
 
 
 @dataclass
@@ -37,12 +40,17 @@ def validate_all(ws: Workspace) -> Report:
 
 
 def validate_paths(ws: Workspace, paths: Iterable[Path]) -> Report:
+    from gitcontracts import gitlayer
+    from gitcontracts.ops.verdicts import Verdicts, context_digest
+
     report = Report()
     tree = disk_tree(ws)
+    verdicts = Verdicts(gitlayer.find_git_dir(ws.root), context_digest(ws.root, tree.limits))
     for path in paths:
         for file in _files(path.resolve() if not path.is_symlink() else path.absolute()):
             report.checked += 1
-            report.problems += validate_file(ws, tree, file)
+            report.problems += validate_file(ws, tree, file, verdicts)
+    verdicts.save()
     return report
 
 
@@ -89,7 +97,7 @@ def _document(ws: Workspace, path: Path, rel: str, limits: yamlsafe.Limits) -> A
         return None
 
 
-def validate_file(ws: Workspace, tree: content.Tree, path: Path) -> list[Problem]:
+def validate_file(ws: Workspace, tree: content.Tree, path: Path, verdicts: Verdicts | None = None) -> list[Problem]:
     source = ws.layout.relative(path)
     kind = _kind(source)
     check = _CHECKS.get(kind) if kind else None
@@ -106,7 +114,15 @@ def validate_file(ws: Workspace, tree: content.Tree, path: Path) -> list[Problem
         return [content.problem_of(exc, source, exc.code)]
     except OSError as exc:
         return [Problem(source, f"cannot read: {exc.strerror}", "io")]
-    return check(tree, source, data)
+    if kind != "stash" or verdicts is None:
+        return check(tree, source, data)
+    key = verdicts.key(source.rsplit("/", 1)[-1], data)  # the check reads the file name (the stash's name)
+    if verdicts.known_valid(key):
+        return []
+    problems = check(tree, source, data)
+    if not problems:
+        verdicts.found_valid(key)
+    return problems
 
 
 def _kind(source: str) -> str | None:
