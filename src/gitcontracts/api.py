@@ -476,19 +476,20 @@ def show_agent(ws: Workspace, name: str) -> dict[str, Any]:
 
 # The referee and upkeep
 
-def validate_all(ws: Workspace) -> Report:
+def validate_all(ws: Workspace, progress: Callable[[int, int], None] | None = None) -> Report:
     """Validate every file under .contracts/ in the working tree (no git needed): a Report of the files
-    `checked` and their `problems` (data, not exceptions); `valid` when there are none."""
+    `checked` and their `problems` (data, not exceptions); `valid` when there are none. `progress(done, total)`
+    is called per file."""
     from gitcontracts.ops.validate import validate_all as run
 
-    return run(ws)
+    return run(ws, progress)
 
 
-def validate_paths(ws: Workspace, paths: Iterable[Path]) -> Report:
+def validate_paths(ws: Workspace, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None) -> Report:
     """Validate the files at `paths` (folders: the files under them), as `validate_all` does."""
     from gitcontracts.ops.validate import validate_paths as run
 
-    return run(ws, paths)
+    return run(ws, paths, progress)
 
 
 def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
@@ -499,12 +500,13 @@ def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
     return run(ws, repair)
 
 
-def gc(ws: Workspace, offline: bool = False) -> GcResult:
+def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None] | None = None) -> GcResult:
     """Move the acting agent's expired streams (idle longer than their ttl) whole to .contracts/archive/, in
-    one commit; returns them as `archived` ([] and no commit when none has expired)."""
+    one commit; returns them as `archived` ([] and no commit when none has expired). `progress(done, total)`
+    is called per stream looked at."""
     from gitcontracts.protocol.documents import gc as run
 
-    return cast("GcResult", run(ws, offline))
+    return cast("GcResult", run(ws, offline, progress))
 
 
 def land(ws: Workspace, main: str | None = None, pushed: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:
@@ -538,13 +540,14 @@ def check_staged(ws: Workspace, files: Iterable[str | Path] = ()) -> CheckResult
 
 
 def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main",
-                now: datetime | None = None) -> CheckResult:
+                now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """The referee on every first-parent commit of `span` (A..B) in the repository at `root`, as pushed to
     `ref` (claim branches may only claim); time rules at `now`, else at each commit's date. An empty A
-    means: since the branch left `main_branch`. Raises UsageError (2) for a bad span or an unknown revision."""
+    means: since the branch left `main_branch`. `progress(done, total)` is called per commit. Raises UsageError
+    (2) for a bad span or an unknown revision."""
     from gitcontracts.referee.commits import check_range as run
 
-    return run(root, span, ref, main_branch, now)
+    return run(root, span, ref, main_branch, now, progress)
 
 
 def parse_updates(text: str) -> list[RefUpdate]:

@@ -229,7 +229,10 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
         from gitcontracts.errors import NotFound
         raise NotFound(f"nothing to validate: there is no .contracts/ in {ws.root}",
                        hint="to start a workspace, run `gitcontracts init` in a git repository")
-    report = api.validate_all(ws) if check_all else api.validate_paths(ws, [Path(p) for p in paths])
+    from gitcontracts.cli.progress import progress
+
+    with progress("validating", options().as_json) as shown:
+        report = api.validate_all(ws, shown) if check_all else api.validate_paths(ws, [Path(p) for p in paths], shown)
     emit(report.to_dict(), lambda: problems_text(report.problems, report.checked))
     return 0 if report.valid else InvalidContent.exit_code
 
@@ -267,7 +270,10 @@ def gc() -> None:
     \b
     Example: gitcontracts gc --json
     """
-    result = api.gc(options().workspace(), offline=options().offline)
+    from gitcontracts.cli.progress import progress
+
+    with progress("looking at streams", options().as_json) as shown:
+        result = api.gc(options().workspace(), offline=options().offline, progress=shown)
     emit(result, lambda: ("archived " + ", ".join(result["archived"])) if result["archived"] else "nothing has expired")
 
 

@@ -53,7 +53,10 @@ def check(files: tuple[str, ...], staged: bool, span: str | None, push: bool, re
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"
             ref = ref or os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
-        result = api.check_range(ws.root, span or "", ref, ws.main_branch)
+        from gitcontracts.cli.progress import progress
+
+        with progress("checking commits", options().as_json or fmt == "json") as shown:
+            result = api.check_range(ws.root, span or "", ref, ws.main_branch, progress=shown)
     if options().as_json or fmt == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     elif fmt == "github":

@@ -35,21 +35,23 @@ class Report:
         return {"valid": self.valid, "checked": self.checked, "problems": [p.to_dict() for p in self.problems]}
 
 
-def validate_all(ws: Workspace) -> Report:
-    return validate_paths(ws, [ws.layout.contracts])
+def validate_all(ws: Workspace, progress: Callable[[int, int], None] | None = None) -> Report:
+    return validate_paths(ws, [ws.layout.contracts], progress)
 
 
-def validate_paths(ws: Workspace, paths: Iterable[Path]) -> Report:
+def validate_paths(ws: Workspace, paths: Iterable[Path], progress: Callable[[int, int], None] | None = None) -> Report:
     from gitcontracts import gitlayer
     from gitcontracts.ops.verdicts import Verdicts, context_digest
 
     report = Report()
     tree = disk_tree(ws)
     verdicts = Verdicts(gitlayer.find_git_dir(ws.root), context_digest(ws.root, tree.limits))
-    for path in paths:
-        for file in _files(path.resolve() if not path.is_symlink() else path.absolute()):
-            report.checked += 1
-            report.problems += validate_file(ws, tree, file, verdicts)
+    files = [file for path in paths for file in _files(path.resolve() if not path.is_symlink() else path.absolute())]
+    for number, file in enumerate(files, 1):
+        if progress:
+            progress(number, len(files))
+        report.checked += 1
+        report.problems += validate_file(ws, tree, file, verdicts)
     verdicts.save()
     return report
 

@@ -3,7 +3,7 @@ other action (engine.perform): built on the base, judged by the referee, committ
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound
 from gitcontracts.formats import yamlsafe
@@ -14,7 +14,7 @@ from gitcontracts.ops.stashes import build_envelope, contract_name
 from gitcontracts.ops.streams import stream_meta
 from gitcontracts.protocol.engine import Context, Outcome, perform, refuse_links, stash_path
 from gitcontracts.referee.documents import raise_if, schema_problems, stash_problems
-from gitcontracts.rules.documents import declared_owner, entry_problems, stream_expired
+from gitcontracts.rules.documents import declared_owner, entry_problems, stream_expired, ttl_of
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
 from gitcontracts.store.files import read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
@@ -126,15 +126,21 @@ def add_schema(ws: Workspace, file: Path, offline: bool = False) -> dict[str, An
     return perform(ws, build, offline)
 
 
-def gc(ws: Workspace, offline: bool = False) -> dict[str, Any]:
+def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Move the acting agent's expired streams (SPEC 5: idle longer than their `ttl`) to `.contracts/archive/`,
-    whole and unchanged, in one commit. Nothing expired is not an error."""
+    whole and unchanged, in one commit. Nothing expired is not an error. The headers are read in one batch, and
+    the shards only of the agent's streams that have a ttl."""
     def build(ctx: Context) -> Outcome:
         moved = []
-        for stream in ctx.base.names(".contracts/streams"):
+        streams = ctx.base.names(".contracts/streams")
+        if ctx.base.rev and ctx.base.rev != ":":
+            ctx.base.reader.prefetch_folders(ctx.base.rev, ".contracts/streams", streams, "meta.yaml")
+        for number, stream in enumerate(streams, 1):
+            if progress:
+                progress(number, len(streams))
             folder = f".contracts/streams/{stream}"
             meta = ctx.base.doc(f"{folder}/meta.yaml")
-            if not isinstance(meta, dict) or meta.get("owner") != ctx.agent:
+            if not isinstance(meta, dict) or meta.get("owner") != ctx.agent or ttl_of(meta) is None:
                 continue
             names = ctx.base.names(folder)
             files = {name: ctx.base.read(f"{folder}/{name}") or b"" for name in names}

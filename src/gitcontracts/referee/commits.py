@@ -100,7 +100,7 @@ def _agent_if_named(ws: Workspace) -> str | None:
 
 
 def check_range(root: Path, span: str, ref: str | None = None, main_branch: str = "main",
-                now: datetime | None = None) -> CheckResult:
+                now: datetime | None = None, progress: Callable[[int, int], None] | None = None) -> CheckResult:
     """Every first-parent commit of the span. Time rules are judged at `now` (the pre-receive hook: the time the
     push is received); without it, at each commit's own date — all a check over past history can know."""
     base, tip = _parse_span(root, span, main_branch)
@@ -111,7 +111,9 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
         authority = Snapshot(root, reader, base)
         schemas = authority.schemas
         problems: list[Problem] = []
-        for commit in commits:
+        for number, commit in enumerate(commits, 1):
+            if progress:
+                progress(number, len(commits))
             old = Snapshot(root, reader, commit.parents[0] if commit.parents else None)
             new = Snapshot(root, reader, commit.sha)
             if any(c.path.startswith(".contracts/schemas/") for c in commit.changes):

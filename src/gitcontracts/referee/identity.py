@@ -6,7 +6,6 @@ under check: a range cannot add a key and then sign with it."""
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,8 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
     if not require_signed:
         signatures = gitlayer.first_parent_signatures(root, base, tip, None)
     else:
+        import tempfile
+
         handle, name = tempfile.mkstemp(prefix="gitcontracts-signers-", suffix=".txt")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:

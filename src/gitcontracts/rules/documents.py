@@ -235,12 +235,18 @@ def declared_owner(data: bytes) -> str | None:
     return None
 
 
+def ttl_of(meta: Any) -> float | None:
+    """A stream's idle lifetime in seconds; None when it has none (it never expires)."""
+    ttl = meta.get("ttl") if isinstance(meta, dict) else None
+    return None if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0 else float(ttl)
+
+
 def stream_expired(meta: Any, shards: list[bytes], now: Any) -> bool:
     """A stream whose newest entry (or its creation, when it has none) is older than its `ttl` (SPEC 5)."""
     from gitcontracts.timeutil import parse_datetime
 
-    ttl = meta.get("ttl") if isinstance(meta, dict) else None
-    if isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0:
+    ttl = ttl_of(meta)
+    if ttl is None:
         return False
     stamps = [ts for ts in (jsonl.last_ts(data) for data in shards) if ts] or [str(meta.get("created") or "")]
     try:

@@ -4,9 +4,7 @@ jsonschema skips `date-time` unless an optional package is installed; these are 
 so a contract's `deadline: not-a-date` is refused on every machine alike."""
 from __future__ import annotations
 
-import ipaddress
 import re
-import uuid
 from datetime import date
 from typing import Any, Callable
 
@@ -26,6 +24,8 @@ def _date(text: str) -> bool:
 
 def _ip(version: int) -> Callable[[str], bool]:
     def check(text: str) -> bool:
+        import ipaddress  # imported when a schema asks for the format (uuid's import alone is a few ms)
+
         try:
             return ipaddress.ip_address(text).version == version
         except ValueError:
@@ -34,6 +34,8 @@ def _ip(version: int) -> Callable[[str], bool]:
 
 
 def _uuid(text: str) -> bool:
+    import uuid
+
     try:
         uuid.UUID(text)
         return "-" in text

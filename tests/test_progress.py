@@ -1,0 +1,62 @@
+"""Long commands show their progress on a terminal — on standard error, only when it is a terminal, never with
+--json (issue 14)."""
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import commit_all, run_cli
+
+
+def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
+    """Run the command with its standard error on a pseudo-terminal; (exit code, stdout, what the terminal got)."""
+    main, secondary = pty.openpty()
+    env = {**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}
+    proc = subprocess.Popen((sys.executable, "-m", "gitcontracts", *args), cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=secondary)
+    os.close(secondary)
+    out, _ = proc.communicate()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    return proc.returncode, out.decode(), seen.decode(errors="replace")
+
+
+@pytest.fixture
+def stashes(repo: Path) -> Path:
+    for n in range(30):
+        (repo / f".contracts/stashes/note-{n}.yaml").write_text(f"name: note-{n}\nowner: orchestrator\ncontent: {{}}\n")
+    commit_all(repo, "thirty stashes")
+    return repo
+
+
+def test_validate_shows_progress_on_a_terminal_and_clears_it(stashes: Path) -> None:
+    code, out, terminal = on_a_terminal("validate", "--all", cwd=stashes)
+    assert code == 0 and "all valid" in out
+    assert "validating: " in terminal and "(100%)" in terminal
+    assert terminal.endswith("\r")  # the line is cleared: what follows on the terminal starts clean
+
+
+def test_no_progress_with_json_or_when_standard_error_is_not_a_terminal(stashes: Path) -> None:
+    code, out, terminal = on_a_terminal("validate", "--all", "--json", cwd=stashes)
+    assert code == 0 and json.loads(out)["valid"] is True and "validating" not in terminal
+    plain = run_cli("validate", "--all", cwd=stashes)
+    assert plain.code == 0 and "validating" not in plain.err
+
+
+def test_check_range_shows_the_commits_it_judged(stashes: Path) -> None:
+    code, out, terminal = on_a_terminal("check", "--range", "HEAD~1..HEAD", cwd=stashes)
+    assert code == 0 and "checking commits: 1/1 (100%)" in terminal
