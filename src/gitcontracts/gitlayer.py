@@ -139,6 +139,20 @@ def config_get(root: Path, key: str) -> str | None:
     return (result.stdout.decode("utf-8", "replace").strip() or None) if result.returncode == 0 else None
 
 
+def config_values(root: Path, *keys: str) -> dict[str, str]:
+    """The values of `keys` in git config (all scopes; the last one of a key set twice, as `git config --get`
+    says), from one git process."""
+    import re
+
+    pattern = "^(" + "|".join(re.escape(key.lower()) for key in keys) + ")$"
+    result = run(root, "config", "--get-regexp", pattern, check=False)
+    found: dict[str, str] = {}
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition(" ")
+        found[key] = value
+    return found
+
+
 def author_ident(root: Path) -> tuple[str, str] | None:
     """(name, email) of the author of the next commit, as git will write it ($GIT_AUTHOR_NAME and _EMAIL, author.*,
     user.*); None when git cannot say (it would refuse the commit too)."""

@@ -91,10 +91,17 @@ class Workspace:
         """--agent, else $GITCONTRACTS_AGENT, else git config gitcontracts.agent, else git user.name (SPEC 11)."""
         from gitcontracts import gitlayer
 
+        config: dict[str, str] = {}
+
+        def from_config(key: str) -> str | None:
+            if not config:  # both keys from one git process, asked only when neither option nor variable names one
+                config.update(gitlayer.config_values(self.root, "gitcontracts.agent", "user.name"), asked="yes")
+            return config.get(key)
+
         candidates = [("--agent", lambda: self.agent_option),
                       ("$GITCONTRACTS_AGENT", lambda: self.env.get("GITCONTRACTS_AGENT")),
-                      ("git config gitcontracts.agent", lambda: gitlayer.config_get(self.root, "gitcontracts.agent")),
-                      ("git config user.name", lambda: gitlayer.config_get(self.root, "user.name"))]
+                      ("git config gitcontracts.agent", lambda: from_config("gitcontracts.agent")),
+                      ("git config user.name", lambda: from_config("user.name"))]
         for source, get in candidates:
             value = get()
             if value:
