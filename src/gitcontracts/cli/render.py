@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from gitcontracts.model import Problem
+if TYPE_CHECKING:
+    from gitcontracts.model import Problem
 
 
 def problems_text(problems: Sequence[Problem], checked: int, noun: str = "", commits: int | None = None) -> str:
