@@ -1,5 +1,6 @@
 """The hottest calls, answered without loading click: `check --staged [FILE...]` (the pre-commit hook, on every
-commit that touches .contracts/), `stream latest NAME [--label L] [--json]` (agents polling a stream) and
+commit that touches .contracts/), `check --receive [--main M]` (the pre-receive hook of a shared remote, on every
+push), `stream latest NAME [--label L] [--json]` (agents polling a stream) and
 `stream post NAME --label L [--data D] [--json] [--offline]` (agents reporting), and `land --main M --pushed R=C...`
 (the post-receive hook of a shared remote, after each queued action). Click's import is a fifth
 to a third of their time. Any other form goes through click as usual."""
@@ -19,6 +20,8 @@ def fast_path(args: Sequence[str]) -> int | None:
         agent, args = args[1], args[2:]  # the global option, before the command
     if list(args[:2]) == ["check", "--staged"] and not any(a.startswith("-") for a in args[2:]):
         return _guarded(lambda: check_staged_quiet(args[2:], agent), False)  # FILE... from the pre-commit framework
+    if args[:2] == ["check", "--receive"] and (len(args) == 2 or (len(args) == 4 and args[2] == "--main")):
+        return _guarded(lambda: _receive(args[3] if len(args) == 4 else None, agent), False)  # the pre-receive hook
     if len(args) >= 3 and args[:2] == ["stream", "latest"] and not args[2].startswith("-"):
         asked = _options(args[3:], ("--label",), ("--json", "--offline"))
         if asked is not None:
@@ -32,6 +35,20 @@ def fast_path(args: Sequence[str]) -> int | None:
         pairs = [tuple(value.partition("=")[::2]) for value in args[4::2]]
         return _guarded(lambda: _land(args[2], pairs), False)  # the post-receive hook: `land --main M --pushed R=C...`
     return None
+
+
+def _receive(main: str | None, agent: str | None) -> int:
+    import os
+    import sys
+
+    from gitcontracts import api
+    from gitcontracts.cli.render import check_text
+
+    ws = api.open_workspace(agent=agent)
+    result = api.check_receive(ws.root, api.parse_updates(sys.stdin.read()), main or ws.main_branch, ws.now(),
+                               api.push_options(os.environ))
+    print(printable(check_text(result)))
+    return result.exit_code
 
 
 def _land(main: str, pushed: list) -> int:
