@@ -52,7 +52,7 @@ def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Fresh
         return Freshness(False)
     if offline:
         return Freshness(False, f"--offline: showing your local clone as last fetched, not {remote}'s current "
-                                f"{ws.main_branch}")
+                                f"{_main_name(ws)}")
     marker = _marker(ws)
     if marker is not None and _is_fresh(ws, marker):
         return Freshness(False, _follow(ws, remote) if compare else None)
@@ -63,6 +63,20 @@ def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Fresh
     if marker is not None:
         _stamp(ws, marker)
     return Freshness(True, _follow(ws, remote))
+
+
+def _main_name(ws: Workspace) -> str:
+    """The main branch's name for a note, without asking the remote (an --offline read must not): as known,
+    else config.yaml's, else the branch checked out."""
+    if "main_branch" in ws.__dict__:
+        return ws.main_branch
+    if ws.config.main_branch:
+        return ws.config.main_branch
+    try:
+        head = (ws.root / ".git" / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        head = ""
+    return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else "main"
 
 
 LANDED = "gitcontracts-landed"
