@@ -202,8 +202,8 @@ def test_fsck_reports_and_repairs_a_stale_lock_and_temp_files(world: Path, tmp_p
     (owner / ".git/gitcontracts-index-999999999-abcd").write_bytes(b"DIRC")
     (owner / ".git/gitcontracts-index-999999999-abcd.lock").write_bytes(b"DIRC")  # git's lock beside our temp index
     (owner / ".git/next-index-999999999.lock").write_bytes(b"DIRC")  # `git commit --only`'s own temp index
-    (owner / ".git/config.lock").write_bytes(b"")
-    (owner / ".git/gitcontracts-verdicts.json.999999999.tmp").write_text("{")  # a cache's half-written file  # `git branch -D` killed while dropping the branch's section
+    (owner / ".git/config.lock").write_bytes(b"")  # `git branch -D` killed while dropping the branch's section
+    (owner / ".git/gitcontracts-verdicts.json.999999999.tmp").write_text("{")  # a cache's half-written file
     (owner / ".contracts/stashes/.gctmp-job.yaml.1234").write_text("half")
     refused = run_cli("stash", "put", "x", "-", cwd=owner, agent="orchestrator", input="a: 1\n")  # git cannot commit now
     reported = gc("fsck", cwd=owner)

@@ -91,12 +91,12 @@ class Workspace:
         """--agent, else $GITCONTRACTS_AGENT, else git config gitcontracts.agent, else git user.name (SPEC 11)."""
         from gitcontracts import gitlayer
 
-        config: dict[str, str] = {}
+        asked: list[dict[str, str]] = []
 
         def from_config(key: str) -> str | None:
-            if not config:  # both keys from one git process, asked only when neither option nor variable names one
-                config.update(gitlayer.config_values(self.root, "gitcontracts.agent", "user.name"), asked="yes")
-            return config.get(key)
+            if not asked:  # both keys from one git process, asked only when neither option nor variable names one
+                asked.append(gitlayer.config_values(self.root, "gitcontracts.agent", "user.name"))
+            return asked[0].get(key)
 
         candidates = [("--agent", lambda: self.agent_option),
                       ("$GITCONTRACTS_AGENT", lambda: self.env.get("GITCONTRACTS_AGENT")),

@@ -8,7 +8,7 @@ and 20,000 streams reads two trees and parses only what changed since the last o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from gitcontracts.errors import GitContractsError
 from gitcontracts.model import StreamMeta
@@ -45,33 +45,31 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
     reader = gitlayer.BlobReader(ws.root)
     cache = doccache.open_cache(ws.root, SUMMARIES)
     try:
-        stashes = {} if linked_to else _summaries(reader, cache, ".contracts/stashes", _stash_summary)
-        streams = _summaries(reader, cache, ".contracts/streams", _stream_summary)
+        stashes = {} if linked_to else {name[:-len(".yaml")]: oid for name, oid in
+                                        (reader.tree_entries("HEAD:.contracts/stashes") or {}).items()
+                                        if name.endswith(".yaml")}
+        streams = reader.tree_entries("HEAD:.contracts/streams") or {}
+        new_stashes, new_streams = _missing(cache, stashes), _missing(cache, streams)
+        # what is new to this clone, read in batches (one process, no round trip per object)
+        reader.prefetch(new_stashes)
+        reader.prefetch(new_streams, want=b"tree")
+        reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in new_streams)))
+        for oid in new_stashes:
+            cache.add(oid, _stash_summary(reader, oid))
+        for oid in new_streams:
+            cache.add(oid, _stream_summary(reader, oid))
     finally:
         reader.close()
     cache.save(set(stashes.values()) | set(streams.values()))
-    return _stashes(ws, q, {name[:-len(".yaml")]: cache.get(oid) for name, oid in stashes.items()}) + \
+    return _stashes(ws, q, {name: cache.get(oid) for name, oid in stashes.items()}) + \
         _streams(ws, q, {name: cache.get(oid) for name, oid in streams.items()})
 
 
 SUMMARIES = "gitcontracts-discover.json"
 
 
-def _summaries(reader: Any, cache: Any, folder: str, summarize: Callable[[Any, str], Any]) -> dict[str, str]:
-    """name -> object id of the entries of `folder` at HEAD, each id's summary in `cache` (made when missing,
-    the objects read in batches: one process, no round trip per object)."""
-    entries = reader.tree_entries(f"HEAD:{folder}") or {}
-    if folder.endswith("stashes"):
-        entries = {name: oid for name, oid in entries.items() if name.endswith(".yaml")}
-    missing = sorted({oid for oid in entries.values() if oid not in cache})
-    if missing and summarize is _stream_summary:
-        reader.prefetch(missing, want=b"tree")
-        reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in missing)))
-    elif missing:
-        reader.prefetch(missing)
-    for oid in missing:
-        cache.add(oid, summarize(reader, oid))
-    return entries
+def _missing(cache: Any, entries: dict[str, str]) -> list[str]:
+    return sorted({oid for oid in entries.values() if oid not in cache})
 
 
 def _stash_summary(reader: Any, oid: str) -> dict[str, Any] | None:
