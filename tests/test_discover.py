@@ -1,6 +1,7 @@
 """discover: discoverable, unexpired resources, by schema, query and link; and init."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from gitcontracts import api
@@ -69,3 +70,14 @@ def test_init_records_the_remote(tmp_path: Path) -> None:
     git("remote", "add", "shared", "/elsewhere.git", cwd=tmp_path)
     assert api.init_workspace(api.open_workspace(tmp_path), remote="shared", offline=True)["remote"] == "shared"
     assert api.open_workspace(tmp_path).config.remote == "shared"
+
+
+def test_a_summary_of_another_shape_is_made_again(ws: api.Workspace) -> None:
+    """What `discover` keeps in .git/ is a cache: one another version wrote, or a broken one, is rebuilt."""
+    api.new_contract(ws, "kept", objective="find the landing page")
+    assert names(api.discover(ws, query="landing")) == ["kept"]
+    cache = ws.root / ".git" / "gitcontracts-discover.json"
+    cache.write_text(json.dumps({oid: {"old": True} for oid in json.loads(cache.read_text())}))
+    assert names(api.discover(ws, query="landing")) == ["kept"]
+    cache.write_text("[not a cache")
+    assert names(api.discover(ws, query="landing")) == ["kept"]

@@ -96,7 +96,9 @@ def test_a_torn_last_line_is_skipped_with_a_warning_in_a_lazy_read_too(ws: api.W
     assert any("torn" in warning for warning in result.warnings)
 
 
-def test_a_proof_that_does_not_load_is_made_again(ws: api.Workspace, big: Path) -> None:
-    (ws.root / ".git" / FILE).write_text("{not json")
+@pytest.mark.parametrize("kept", ["{not json", '{".contracts/streams/log/a-bot.jsonl": {"ordered": true, "size": 50, '
+                                               '"key": [1, 2], "line": 7}}'])
+def test_a_proof_that_does_not_load_is_made_again(ws: api.Workspace, big: Path, kept: str) -> None:
+    (ws.root / ".git" / FILE).write_text(kept)
     assert [e["id"] for e in api.read_stream(ws, "log", limit=3).entries] == full_order(ws, limit=3)
     assert proofs(ws)[".contracts/streams/log/a-bot.jsonl"]["ordered"] is True

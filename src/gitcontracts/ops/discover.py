@@ -49,7 +49,8 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
                                         (reader.tree_entries("HEAD:.contracts/stashes") or {}).items()
                                         if name.endswith(".yaml")}
         streams = reader.tree_entries("HEAD:.contracts/streams") or {}
-        new_stashes, new_streams = _missing(cache, stashes), _missing(cache, streams)
+        new_stashes = _missing(cache, stashes, _STASH_FIELDS)
+        new_streams = _missing(cache, streams, ("stream",))
         # what is new to this clone, read in batches (one process, no round trip per object)
         reader.prefetch(new_stashes)
         reader.prefetch(new_streams, want=b"tree")
@@ -68,8 +69,15 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
 SUMMARIES = "gitcontracts-discover.json"
 
 
-def _missing(cache: Any, entries: dict[str, str]) -> list[str]:
-    return sorted({oid for oid in entries.values() if oid not in cache})
+_STASH_FIELDS = ("discoverable", "schema", "description", "labels", "objective", "deadline", "done")
+
+
+def _missing(cache: Any, entries: dict[str, str], fields: tuple[str, ...]) -> list[str]:
+    """The ids without a summary, or with one of another shape (written by another version of the tool)."""
+    def kept(oid: str) -> bool:
+        found = cache.get(oid)
+        return oid in cache and (found is None or (isinstance(found, dict) and all(f in found for f in fields)))
+    return sorted({oid for oid in entries.values() if not kept(oid)})
 
 
 def _stash_summary(reader: Any, oid: str) -> dict[str, Any] | None:

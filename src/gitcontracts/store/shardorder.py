@@ -119,8 +119,9 @@ def _still_ends(shard: Path, known: dict[str, Any], size: int) -> bool:
         key = known["key"]
     except (KeyError, TypeError, ValueError):
         return False
-    if proven > size or not isinstance(key, list) or len(key) != 2 or len(line) + 1 > proven:
-        return False
+    if proven > size or not isinstance(key, list) or len(key) != 2 or not all(isinstance(k, str) for k in key) \
+            or not isinstance(known.get("line"), str) or len(line) + 1 > proven:
+        return False  # not what this module writes: prove the shard again from its start
     with open(shard, "rb") as handle:
         handle.seek(proven - len(line) - 1)
         before = handle.read(len(line) + 1)
