@@ -141,16 +141,13 @@ def config_get(root: Path, key: str) -> str | None:
 
 def config_values(root: Path, *keys: str) -> dict[str, str]:
     """The values of `keys` in git config (all scopes; the last one of a key set twice, as `git config --get`
-    says), from one git process."""
-    import re
+    says), from one git process; keys as git prints them (section and name in lower case)."""
+    return _config_matching(root, "^(" + "|".join(key.lower().replace(".", r"\.") for key in keys) + ")$")
 
-    pattern = "^(" + "|".join(re.escape(key.lower()) for key in keys) + ")$"
+
+def _config_matching(root: Path, pattern: str) -> dict[str, str]:
     result = run(root, "config", "--get-regexp", pattern, check=False)
-    found: dict[str, str] = {}
-    for line in result.stdout.decode("utf-8", "replace").splitlines():
-        key, _, value = line.partition(" ")
-        found[key] = value
-    return found
+    return dict(line.partition(" ")[::2] for line in result.stdout.decode("utf-8", "replace").splitlines())
 
 
 def author_ident(root: Path) -> tuple[str, str] | None:
@@ -165,12 +162,7 @@ def author_ident(root: Path) -> tuple[str, str] | None:
 
 def config_section(root: Path, prefix: str) -> dict[str, str]:
     """Every `prefix<name> value` of git config (all scopes), as {name: value}."""
-    result = run(root, "config", "--get-regexp", "^" + prefix.replace(".", r"\."), check=False)
-    found = {}
-    for line in result.stdout.decode("utf-8", "replace").splitlines():
-        key, _, value = line.partition(" ")
-        found[key[len(prefix):]] = value
-    return found
+    return {key[len(prefix):]: value for key, value in _config_matching(root, "^" + prefix.replace(".", r"\.")).items()}
 
 
 def config_set(root: Path, key: str, value: str) -> None:
@@ -665,10 +657,8 @@ class Identity:
 
 def identity(root: Path, author: str) -> Identity:
     """The agent as the author; git's user.name/user.email as the committer (the agent where unset)."""
-    result = run(root, "config", "--get-regexp",
-                 r"^(user\.(name|email)|commit\.gpgsign|extensions\.objectformat|merge\.gitcontracts-shard\.driver)$",
-                 check=False)
-    known = dict(line.partition(" ")[::2] for line in result.stdout.decode("utf-8", "replace").splitlines())
+    known = config_values(root, "user.name", "user.email", "commit.gpgsign", "extensions.objectformat",
+                          "merge.gitcontracts-shard.driver")
     email = known.get("user.email") or f"{author}@agents.invalid"
     env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email,
            "GIT_COMMITTER_NAME": known.get("user.name") or author, "GIT_COMMITTER_EMAIL": email}

@@ -7,10 +7,13 @@ to a third of their time. Any other form goes through click as usual."""
 from __future__ import annotations
 
 import json
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from gitcontracts.cli.failure import fail, printable, unexpected
 from gitcontracts.errors import GitContractsError
+
+if TYPE_CHECKING:
+    from gitcontracts.api import CheckResult, Workspace
 
 
 def fast_path(args: Sequence[str]) -> int | None:
@@ -38,17 +41,23 @@ def fast_path(args: Sequence[str]) -> int | None:
 
 
 def _receive(main: str | None, agent: str | None) -> int:
+    from gitcontracts import api
+    from gitcontracts.cli.render import check_text
+
+    result = check_pushed(api.open_workspace(agent=agent), main)
+    print(printable(check_text(result)))
+    return result.exit_code
+
+
+def check_pushed(ws: Workspace, main: str | None) -> CheckResult:
+    """`check --receive`: the push on standard input, judged at the time it is received (both entry points)."""
     import os
     import sys
 
     from gitcontracts import api
-    from gitcontracts.cli.render import check_text
 
-    ws = api.open_workspace(agent=agent)
-    result = api.check_receive(ws.root, api.parse_updates(sys.stdin.read()), main or ws.main_branch, ws.now(),
-                               api.push_options(os.environ))
-    print(printable(check_text(result)))
-    return result.exit_code
+    return api.check_receive(ws.root, api.parse_updates(sys.stdin.read()), main or ws.main_branch, ws.now(),
+                             api.push_options(os.environ))
 
 
 def _land(main: str, pushed: list) -> int:

@@ -37,7 +37,6 @@ def check(files: tuple[str, ...], staged: bool, span: str | None, push: bool, re
               gitcontracts check --staged .contracts/stashes/site.yaml
               gitcontracts check --range origin/main..HEAD --format github
     """
-    import sys
 
     if sum(map(bool, (staged, span, push, receive))) != 1:
         raise UsageError("check takes one of --staged, --range A..B, --push or --receive")
@@ -47,8 +46,9 @@ def check(files: tuple[str, ...], staged: bool, span: str | None, push: bool, re
     if staged:
         result = api.check_staged(ws, files)
     elif receive:
-        updates = api.parse_updates(sys.stdin.read())
-        result = api.check_receive(ws.root, updates, main or ws.main_branch, ws.now(), api.push_options(os.environ))
+        from gitcontracts.cli.fast import check_pushed
+
+        result = check_pushed(ws, main)
     else:
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"

@@ -98,6 +98,23 @@ def lines(data: bytes) -> Iterator[Line]:
         yield Line(number, raw, entry, error)
 
 
+_LEAD_ID, _LEAD_TS = b'{"id":"', b'","ts":"'
+
+
+def leading_id_ts(raw: bytes) -> tuple[str, str] | None:
+    """(id, ts) of a line as the tool writes it — `{"id":"…","ts":"…",` first — read without a JSON parse; None
+    for a line of any other shape (parse that one)."""
+    if not raw.startswith(_LEAD_ID):
+        return None
+    end = raw.find(b'"', len(_LEAD_ID))
+    if end < 0 or not raw.startswith(_LEAD_TS, end):
+        return None
+    stop = raw.find(b'"', end + len(_LEAD_TS))
+    if stop < 0 or b"\\" in raw[:stop]:
+        return None
+    return raw[len(_LEAD_ID):end].decode("utf-8", "replace"), raw[end + len(_LEAD_TS):stop].decode("utf-8", "replace")
+
+
 def sort_key(entry: dict[str, Any]) -> tuple[str, str]:
     """Stream order: ts, then id (SPEC 5)."""
     return (str(entry.get("ts", "")), str(entry.get("id", "")))

@@ -72,8 +72,11 @@ def _main_name(ws: Workspace) -> str:
         return ws.main_branch
     if ws.config.main_branch:
         return ws.config.main_branch
+    from gitcontracts import gitlayer
+
+    folder = gitlayer.find_git_dir(ws.root)
     try:
-        head = (ws.root / ".git" / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+        head = (folder / "HEAD").read_text(encoding="utf-8", errors="replace").strip() if folder else ""
     except OSError:
         head = ""
     return head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else "main"

@@ -7,18 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitcontracts.errors import Conflict
-from gitcontracts.formats.jsonl import parse_json
+from gitcontracts.formats.jsonl import leading_id_ts, parse_json
 from gitcontracts.store.files import atomic_write
-
-_ID_PREFIX = b'{"id":"'
-
 
 def entry_id(line: bytes) -> str | None:
     """The entry's id; the tool writes it first, so most lines need no JSON parse."""
-    if line.startswith(_ID_PREFIX):
-        end = line.find(b'"', len(_ID_PREFIX))
-        if end > 0:
-            return line[len(_ID_PREFIX):end].decode("ascii", "replace")
+    lead = leading_id_ts(line)
+    if lead is not None:
+        return lead[0]
     try:
         value = parse_json(line)
     except ValueError:

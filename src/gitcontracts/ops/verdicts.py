@@ -10,10 +10,11 @@ truth: a missing or unreadable file of verdicts only makes the next run slower."
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Any
+
+from gitcontracts.store import kept
 
 FILE = "gitcontracts-verdicts.json"
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -52,13 +53,9 @@ class Verdicts:
         self.valid: set[str] = set()
         self.seen: set[str] = set()
         self.changed = False
-        if self.path is not None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict) and loaded.get("context") == context:
-                    self.valid = set(loaded.get("valid") or ())
-            except (OSError, ValueError, TypeError):
-                pass
+        loaded = kept.read(self.path)
+        if isinstance(loaded, dict) and loaded.get("context") == context and isinstance(loaded.get("valid"), list):
+            self.valid = {key for key in loaded["valid"] if isinstance(key, str)}
 
     @staticmethod
     def key(name: str, data: bytes) -> str:
@@ -75,13 +72,8 @@ class Verdicts:
     def save(self) -> None:
         """Keep the verdicts; once they are many more than this run saw (most of them of files since changed or
         removed), only those of the files it saw."""
-        if self.path is None or not self.changed:
+        if not self.changed:
             return
         if len(self.valid) > 2 * max(len(self.seen), 10_000):
             self.valid &= self.seen
-        temp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
-        try:
-            temp.write_text(json.dumps({"context": self.context, "valid": sorted(self.valid)}), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:
-            temp.unlink(missing_ok=True)
+        kept.write(self.path, {"context": self.context, "valid": sorted(self.valid)})

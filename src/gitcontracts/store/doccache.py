@@ -6,9 +6,10 @@ of the folder read."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
+
+from gitcontracts.store import kept
 
 FILE = "gitcontracts-docs.json"
 
@@ -31,16 +32,11 @@ class DocCache:
 
     def save(self, keep: set[str]) -> None:
         """Write the documents of `keep` (those of this read), when anything was added or dropped."""
-        kept = {oid: doc for oid, doc in self.docs.items() if oid in keep and oid not in self.volatile}
-        unchanged = not self.added and len(kept) == len(self.docs) - len(self.volatile)
+        kept_docs = {oid: doc for oid, doc in self.docs.items() if oid in keep and oid not in self.volatile}
+        unchanged = not self.added and len(kept_docs) == len(self.docs) - len(self.volatile)
         if self.path is None or unchanged:
             return
-        temp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        try:
-            temp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:  # a read-only clone: no cache, only slower
-            temp.unlink(missing_ok=True)
+        kept.write(self.path, kept_docs)
 
 
 def open_cache(root: Path, file: str = FILE) -> DocCache:
@@ -52,10 +48,7 @@ def open_cache(root: Path, file: str = FILE) -> DocCache:
     if folder is None:
         return DocCache(None, {})
     path = folder / file
-    try:
-        docs = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        docs = {}
+    docs = kept.read(path)
     return DocCache(path, docs if isinstance(docs, dict) else {})
 
 

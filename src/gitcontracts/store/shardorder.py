@@ -12,28 +12,24 @@ missing, stale or unreadable proof is made again; a shard not in order is read w
 Small shards are not tracked: reading one whole costs less than proving its order."""
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any, Iterator
+
+from gitcontracts.store import kept
 
 FILE = "gitcontracts-order.json"
 BIG = 1 << 20  # bytes: below this a shard is read whole
 _CHUNK = 1 << 20
-_ID, _TS = b'{"id":"', b'","ts":"'
 
 
 def line_key(raw: bytes) -> tuple[str, str] | None:
     """A line's place in stream order (ts, id), without a JSON parse for the lines the tool writes; None for a
     line that is not an entry (readers skip those)."""
-    if raw.startswith(_ID):
-        end = raw.find(b'"', len(_ID))
-        if end > 0 and raw.startswith(_TS, end):
-            stop = raw.find(b'"', end + len(_TS))
-            if stop > 0 and b"\\" not in raw[:stop]:
-                return raw[end + len(_TS):stop].decode("utf-8", "replace"), raw[len(_ID):end].decode("utf-8", "replace")
     from gitcontracts.formats import jsonl
 
+    lead = jsonl.leading_id_ts(raw)
+    if lead is not None:
+        return lead[1], lead[0]
     entry, _ = jsonl.read_entry(raw)
     return jsonl.sort_key(entry) if entry is not None else None
 
@@ -63,12 +59,8 @@ class OrderProofs:
         self.path = git_dir / FILE if git_dir is not None else None
         self.proofs: dict[str, Any] = {}
         self.changed = False
-        if self.path is not None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self.proofs = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                pass
+        loaded = kept.read(self.path)
+        self.proofs = loaded if isinstance(loaded, dict) else {}
 
     def ordered(self, shard: Path, key: str) -> bool:
         """Whether the shard at `shard` is in stream order (proving it, or the lines it gained, when needed)."""
@@ -102,14 +94,8 @@ class OrderProofs:
         return ordered
 
     def save(self) -> None:
-        if self.path is None or not self.changed:
-            return
-        temp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
-        try:
-            temp.write_text(json.dumps(self.proofs, separators=(",", ":")), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:  # a read-only clone: no proofs kept, only slower
-            temp.unlink(missing_ok=True)
+        if self.changed:
+            kept.write(self.path, self.proofs)
 
 
 def _still_ends(shard: Path, known: dict[str, Any], size: int) -> bool:
