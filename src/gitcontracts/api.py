@@ -63,6 +63,8 @@ __all__ = [
     # the referee and upkeep
     "validate_all", "validate_paths", "fsck", "gc", "land", "check_staged", "check_range", "check_receive", "parse_updates",
     "push_options", "install_hooks", "merge_files", "watch", "run_demo",
+    # the board
+    "board_data", "write_board", "serve_board",
     # the --json shapes
     "output_schema", "output_schema_names",
 ]
@@ -610,6 +612,44 @@ def run_demo(directory: Path | None, say: Callable[[str], None]) -> Path:
     from gitcontracts.demo import run_demo as run
 
     return run(directory, say)
+
+
+# The board
+
+def board_data(ws: Workspace, offline: bool = False) -> dict[str, Any]:
+    """What the board shows, as plain data: {"generated", "main", "remote", "contracts": [view, ...]}, each view
+    `status CONTRACT`'s answer plus its streams (`execution`, `discussion`), its commits (`log`), its
+    `deliverables` and each pending claim's `diff`. Reads the clone as it is: call `refresh` first."""
+    from gitcontracts.board.collect import collect
+
+    return collect(ws, offline)
+
+
+def write_board(ws: Workspace, out: Path, offline: bool = False) -> dict[str, Any]:
+    """Write the board as a static site in `out` (index.html and contracts/<name>.html; no network at view time),
+    replacing a board written there before, atomically. Returns {"out", "pages", "contracts", "version"}. Raises
+    UsageError (2) when `out` holds anything else."""
+    from gitcontracts.board.site import build, write_site
+
+    board, pages, version = build(ws, offline)
+    folder = write_site(pages, Path(out))
+    return {"out": str(folder), "pages": len(pages), "contracts": len(board["contracts"]), "version": version}
+
+
+def serve_board(ws: Workspace, port: int = 8765, offline: bool = False, interval: float = 30.0,
+                ready: Callable[[str], None] | None = None, stop: threading.Event | None = None) -> None:
+    """Serve the board on 127.0.0.1:`port` (0: any free port) until `stop` is set: read-only, rebuilt when the
+    clone's refs or .contracts/ change and after a fetch every `interval` seconds (none when offline); pages
+    reload themselves when what they show changed. `ready(url)` is called once listening. Raises UsageError
+    (2) when the port is taken."""
+    from gitcontracts.board.serve import serve
+
+    try:
+        serve(ws, port, offline, interval, ready, stop)
+    except OSError as exc:
+        if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise UsageError(f"port {port} on 127.0.0.1 is in use", hint="pass --port N (0 picks a free one)") from None
+        raise
 
 
 # The --json shapes

@@ -34,7 +34,7 @@ def watch(ws: Workspace, emit: Emit, interval: float = 10.0, once: bool = False,
     hooks: list[threading.Thread] = []
     memo = Memo()
     wake = threading.Event()
-    observer = None if once else _observe(ws, wake)  # watching starts first: nothing during the first pass is missed
+    observer = None if once else observe(ws, wake)  # watching starts first: nothing during the first pass is missed
     try:
         _pass(ws, emit, offline, hooks, memo, commands, first=True)  # an unreachable remote at start is an error, not a warning
         if observer is not None:
@@ -99,23 +99,30 @@ def _run_hook(ws: Workspace, command: str, event: dict[str, Any], emit: Emit) ->
                         message=(result.stderr.strip().splitlines() or [f"exit {result.returncode}"])[-1]))
 
 
-def _observe(ws: Workspace, wake: threading.Event) -> Any:
+def observe(ws: Workspace, wake: threading.Event, remote_refs: bool = False) -> Any:
+    """Set `wake` on every write to the working tree's .contracts/ and the clone's branch refs (and, with
+    `remote_refs`, the remote-tracking ones a fetch moves: the board, which never fetches when woken); a started
+    watchdog observer, to `stop()`."""
     from watchdog import events as fs
     from watchdog.observers import Observer
 
     # Writes only: git reads refs all the time (every pass does), and a watcher woken by reads wakes itself.
     writes = [fs.FileCreatedEvent, fs.FileModifiedEvent, fs.FileDeletedEvent, fs.FileMovedEvent, fs.FileClosedEvent,
               fs.DirCreatedEvent, fs.DirDeletedEvent, fs.DirMovedEvent]
+    ignored = tuple(part for part in _IGNORED if not (remote_refs and part == "/refs/remotes/"))
 
     class Wake(fs.FileSystemEventHandler):  # type: ignore[misc]
         def on_any_event(self, event: Any) -> None:
             path = str(getattr(event, "dest_path", "") or event.src_path)
-            if not any(part in path for part in _IGNORED):
+            if not any(part in path for part in ignored):
                 wake.set()
 
     observer = Observer()
     git_dir = gitlayer.git_dir(ws.root)
-    for folder, recursive in ((ws.layout.contracts, True), (git_dir / "refs" / "heads", True), (git_dir, False)):
+    folders = [(ws.layout.contracts, True), (git_dir / "refs" / "heads", True), (git_dir, False)]
+    if remote_refs:
+        folders.append((git_dir / "refs" / "remotes", True))
+    for folder, recursive in folders:
         if folder.is_dir():
             observer.schedule(Wake(), str(folder), recursive=recursive, event_filter=writes)
     observer.start()

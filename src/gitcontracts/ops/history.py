@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from datetime import timezone
-from typing import Any
+from pathlib import Path
+from typing import Any, Sequence
 
 from gitcontracts import gitlayer
 from gitcontracts.ops.contracts import stream_names
@@ -42,18 +43,27 @@ def _said(label: Any, data: dict[str, Any]) -> str:
 def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
     if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
         return []
-    data = gitlayer.run(ws.root, "log", "--all", "--reverse", "-E", f"--grep=^Contract: {contract}$",
+    items = trailer_commits(ws.root, ("--all", "-E", f"--grep=^Contract: {contract}$")).get(contract, [])
+    return [{"kind": "commit", **item, "seq": seq} for seq, item in enumerate(items)]
+
+
+def trailer_commits(root: Path, rev_args: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Contract -> its commits ({ts, agent, action, subtask, commit, message}), oldest first, by the trailers of
+    the commits `rev_args` name (one `git log`). A queued commit the lander replayed counts once: as its replay."""
+    data = gitlayer.run(root, "log", "--reverse", *rev_args,
                         "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
-    items: list[dict[str, Any]] = []
     records = [record.rstrip("\n").split("\0") for record in data.decode("utf-8", "replace").split("\x1e")[1:]]
-    replayed = {gitlayer.parse_trailers(fields[4]).get("Replays") for fields in records}  # queued, then landed as a replay
+    records = [fields for fields in records if len(fields) == 5]
+    replayed = {gitlayer.parse_trailers(fields[4]).get("Replays") for fields in records}
+    found: dict[str, list[dict[str, Any]]] = {}
     for sha, author, when, subject, trailers in records:
         fields = gitlayer.parse_trailers(trailers)
-        if fields.get("Contract") != contract or sha in replayed:
+        if not fields.get("Contract") or sha in replayed:
             continue
-        items.append({"kind": "commit", "ts": when, "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
-                      "subtask": fields.get("Subtask"), "commit": sha, "message": subject, "seq": len(items)})
-    return items
+        found.setdefault(fields["Contract"], []).append(
+            {"ts": when, "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
+             "subtask": fields.get("Subtask"), "commit": sha, "message": subject})
+    return found
 
 
 def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:

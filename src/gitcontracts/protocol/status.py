@@ -86,10 +86,18 @@ def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[st
     data = snapshot.read(f".contracts/stashes/{name}.yaml")
     if data is None:
         raise no_contract(name, offline and bool(ws.config.remote))
-    doc = yamlsafe.load(data, name)
-    now = ws.now()
-    bids = bid_entries(snapshot, claim_refs(ws, name, None, offline, fetched=True), name)
-    executions, talk = stream_entries_at(snapshot, execution(name)), stream_entries_at(snapshot, discussion(name))
+    return contract_view(snapshot, name, yamlsafe.load(data, name), claim_refs(ws, name, None, offline, fetched=True),
+                         ws.now())
+
+
+def contract_view(snapshot: Snapshot, name: str, doc: Any, refs: dict[str, str], now: Any,
+                  streams: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """`status CONTRACT` of the parsed contract `doc`, its pending claim branches `refs` (branch -> tip) and
+    its (execution, discussion) entries — read from `snapshot` when not given — at `now` (the board shows the
+    same view of every contract)."""
+    bids = bid_entries(snapshot, refs, name)
+    executions, talk = streams or (stream_entries_at(snapshot, execution(name)),
+                                   stream_entries_at(snapshot, discussion(name)))
     answered = {(e.get("data") or {}).get("in_reply_to") for e in talk if e.get("label") == "answer"}
     subtasks = []
     for task in (doc.get("content") or {}).get("subtasks") or []:
