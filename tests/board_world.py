@@ -6,12 +6,13 @@ stash's contents."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from conftest import Shared, make_hermetic
-from helpers import Result
+from helpers import Result, run_cli
 
 # Each payload, if it ever ran, would mark the page: the browser tests look for the marks in the DOM.
 XSS = (
@@ -24,6 +25,38 @@ XSS = (
     '{{constructor.constructor("alert(3)")()}} ${alert(4)} <!-- --> ]]> <style>body{display:none}</style>',
 )
 HOSTILE = " ".join(XSS)
+
+
+class Page(HTMLParser):
+    """The elements, attributes and text of a page."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.scripts: list[str] = []
+        self.title = ""
+        self._in_script = False
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        (self.scripts if self._in_script else self.text).append(data)
+        if self.tags and self.tags[-1][0] == "title":
+            self.title += data
+
+    def having(self, tag: str, **attrs: str) -> list[dict[str, str]]:
+        return [a for t, a in self.tags if t == tag and all(a.get(k.replace("_", "-")) == v for k, v in attrs.items())]
+
+    @property
+    def words(self) -> str:
+        return "".join(self.text)
 
 
 def build_world(root: Path) -> Shared:
@@ -117,3 +150,11 @@ def environment(world: Shared, agent: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITCONTRACTS_"))}
     return {**env, "HOME": str(home), "GIT_CONFIG_GLOBAL": str(home / ".gitconfig"), "GIT_CONFIG_NOSYSTEM": "1",
             "GITCONTRACTS_AGENT": agent, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
+
+
+def write_site(world: Shared) -> Path:
+    out = world.root / "site"
+    result = run_cli("board", "--out", str(out), cwd=world.clone("orchestrator"), env=environment(world, "orchestrator"))
+    assert result.code == 0, result.err
+    return out
+

@@ -116,3 +116,28 @@ class Shared:
 @pytest.fixture
 def shared(tmp_path: Path) -> Shared:
     return Shared(tmp_path)
+
+
+# The board's world (tests/board_world.py), built once for each module that asks for it.
+
+@pytest.fixture(scope="module")
+def board_world(tmp_path_factory: pytest.TempPathFactory) -> Shared:
+    from board_world import build_world
+    return build_world(tmp_path_factory.mktemp("board"))
+
+
+@pytest.fixture(scope="module")
+def board_site(board_world: Shared) -> Path:
+    """`board --out` of the world, as its owner."""
+    from board_world import write_site
+    return write_site(board_world)
+
+
+@pytest.fixture(scope="module")
+def board_served(board_world: Shared) -> Iterator[object]:
+    """`board --serve --port 0` in the owner's clone, its own process, for the module."""
+    from board_world import Served, environment
+    server = Served(board_world.clone("orchestrator"), environment(board_world, "orchestrator"))
+    yield server
+    server.stop()
+

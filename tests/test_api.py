@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "hooks install": ("install_hooks",), "land": ("land",),
     "merge-shard": ("merge_files",), "log": ("contract_log",), "watch": ("watch",),
     "agent add": ("add_agent",), "agent list": ("list_agents",), "agent show": ("show_agent",),
+    "board": ("write_board", "serve_board"),
     "claim": ("claim",), "bids": ("list_bids",), "award": ("award",), "offer": ("offer",), "accept": ("accept",),
     "reject": ("reject",), "progress": ("progress",), "deliver": ("deliver",), "complete": ("complete",),
     "release": ("release",), "ask": ("ask",), "answer": ("answer",), "settle": ("settle",), "status": ("status",),

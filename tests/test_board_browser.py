@@ -7,39 +7,15 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from board_world import XSS, Served, build_world, environment
-from conftest import Shared
-from helpers import run_cli
-from test_board import Page
+from board_world import XSS, Page, Served
 
 BROWSER = next((found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None)
 # CI sets GITCONTRACTS_REQUIRE_BROWSER after installing Chromium: there, a missing browser fails instead of skipping.
 REQUIRED = os.environ.get("GITCONTRACTS_REQUIRE_BROWSER") == "1"
 pytestmark = pytest.mark.skipif(BROWSER is None and not REQUIRED, reason="no Chromium here (Debian: apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Shared:
-    return build_world(tmp_path_factory.mktemp("board-browser"))
-
-
-@pytest.fixture(scope="module")
-def site(world: Shared) -> Path:
-    out = world.root / "site"
-    result = run_cli("board", "--out", str(out), cwd=world.clone("orchestrator"), env=environment(world, "orchestrator"))
-    assert result.code == 0, result.err
-    return out
-
-
-@pytest.fixture(scope="module")
-def served(world: Shared) -> Iterator[Served]:
-    server = Served(world.clone("orchestrator"), environment(world, "orchestrator"))
-    yield server
-    server.stop()
 
 
 def browse(url: str, profile: Path, *extra: str) -> str:
@@ -64,35 +40,36 @@ def unmarked(page: Page) -> bool:
     return "data-xss" not in page.having("body")[0] and page.title != "pwned" and not brought
 
 
-def test_the_static_page_in_a_browser_has_the_subtasks_a_pending_claim_and_the_timeline(site: Path, tmp_path: Path) -> None:
-    page = dom((site / "contracts/site-redesign.html").as_uri(), tmp_path / "profile")
+def test_the_static_page_in_a_browser_has_the_subtasks_a_pending_claim_and_the_timeline(board_site: Path, tmp_path: Path) -> None:
+    page = dom((board_site / "contracts/site-redesign.html").as_uri(), tmp_path / "profile")
     assert {a["data-subtask"] for a in page.having("article")} == {"research", "copy", "build", "review"}
     assert page.having("div", **{"class": "claim", "data_agent": "build-bot"})
     assert any(a["data-label"] == "progress" for a in page.having("li") if "data-label" in a)
     assert unmarked(page)
 
 
-def test_the_timeline_filter_runs_in_the_browser(site: Path, tmp_path: Path) -> None:
-    page = dom((site / "contracts/site-redesign.html").as_uri() + "#label=progress", tmp_path / "profile")
+def test_the_timeline_filter_runs_in_the_browser(board_site: Path, tmp_path: Path) -> None:
+    page = dom((board_site / "contracts/site-redesign.html").as_uri() + "#label=progress", tmp_path / "profile")
     rows = [a for a in page.having("li") if "data-label" in a]
     shown = {a["data-label"] for a in rows if "hidden" not in a}
     assert shown == {"progress"} and any("hidden" in a for a in rows)
 
 
-def test_hostile_pages_run_no_script_in_the_browser(site: Path, tmp_path: Path) -> None:
+def test_hostile_pages_run_no_script_in_the_browser(board_site: Path, tmp_path: Path) -> None:
     for rel in ("contracts/hostile.html", "index.html"):
-        page = dom((site / rel).as_uri(), tmp_path / "profile")
+        page = dom((board_site / rel).as_uri(), tmp_path / "profile")
         assert unmarked(page)
-    hostile = dom((site / "contracts/hostile.html").as_uri(), tmp_path / "profile")
+    hostile = dom((board_site / "contracts/hostile.html").as_uri(), tmp_path / "profile")
     assert hostile.title == "hostile · gitcontracts board"
     assert all(payload in hostile.words for payload in XSS)
 
 
-def test_the_served_board_in_a_browser_with_a_screenshot(served: Served, tmp_path: Path) -> None:
-    page = dom(served.url + "contracts/site-redesign.html", tmp_path / "profile")
+def test_the_served_board_in_a_browser_with_a_screenshot(board_served: Served, tmp_path: Path) -> None:
+    page = dom(board_served.url + "contracts/site-redesign.html", tmp_path / "profile")
     assert page.having("body", data_live="1")
     assert page.having("div", **{"class": "claim", "data_agent": "build-bot"})
-    assert unmarked(dom(served.url + "contracts/hostile.html", tmp_path / "profile"))
+    assert unmarked(dom(board_served.url + "contracts/hostile.html", tmp_path / "profile"))
     shot = tmp_path / "board.png"
-    browse(served.url + "contracts/site-redesign.html", tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,1600")
+    browse(board_served.url + "contracts/site-redesign.html", tmp_path / "profile", f"--screenshot={shot}",
+           "--window-size=1280,1600")
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
