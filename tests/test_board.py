@@ -43,7 +43,7 @@ def test_a_contract_page_shows_subtasks_by_status_with_claims_offers_and_command
     assert cards == {"research", "copy", "build", "review"}
     assert page.having("section", id="column-completed") and page.having("div", **{"class": "claim", "data_agent": "build-bot"})
     words = page.words
-    assert "gitcontracts award site-redesign build build-bot" in words  # the command that awards the pending claim
+    assert "gitcontracts --agent orchestrator award site-redesign build build-bot" in words  # the owner's command
     assert "claim/site-redesign/build/build-bot" in words and "pending: I can build it this week" in words
     assert "+{" in words and '"label":"claim"' in words.replace(" ", "")  # the claim branch's diff: the entry it adds
     assert "review-bot → qa-bot" in words and "left)" in words  # the offer chain and its time left
@@ -101,9 +101,14 @@ def test_a_second_board_replaces_the_first_and_a_foreign_folder_is_refused(board
     assert (foreign / "notes.txt").read_text() == "keep me" and len(list(foreign.iterdir())) == 1
 
 
-def test_board_needs_out_or_serve(board_world: Shared) -> None:
-    result = run_cli("board", cwd=board_world.clone("orchestrator"), env=environment(board_world, "orchestrator"))
-    assert result.code == 2 and "--out DIR or --serve" in result.err and "Traceback" not in result.err
+def test_board_needs_out_or_serve_and_not_both(board_world: Shared, tmp_path: Path) -> None:
+    env = environment(board_world, "orchestrator")
+    neither = run_cli("board", cwd=board_world.clone("orchestrator"), env=env)
+    assert neither.code == 2 and "--out DIR or --serve" in neither.err and "Traceback" not in neither.err
+    both = run_cli("board", "--out", str(tmp_path / "s"), "--serve", cwd=board_world.clone("orchestrator"), env=env)
+    assert both.code == 2 and "not both" in both.err and not (tmp_path / "s").exists()
+    unwritable = run_cli("board", "--out", "/proc/site", cwd=board_world.clone("orchestrator"), env=env)
+    assert unwritable.code == 2 and "/proc/site" in unwritable.err and "Traceback" not in unwritable.err
 
 
 def test_the_served_board_is_read_only_loopback_and_has_the_pages(board_served: Served) -> None:

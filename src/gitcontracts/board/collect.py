@@ -41,7 +41,10 @@ def collect(ws: Workspace, offline: bool = False) -> dict[str, Any]:
 
 
 def _is_contract(doc: Any) -> bool:
-    return isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
+    """A contract the board can show: one that does not parse as a contract at all (a clone's uncommitted or
+    unjudged state, read --offline) is left out rather than failing the whole board."""
+    return (isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
+            and isinstance(doc.get("content"), dict) and isinstance(doc["content"].get("subtasks", []), list))
 
 
 def _view(snapshot: Snapshot, name: str, docs: dict[str, Any], refs: dict[str, str], diffs: dict[str, str],

@@ -138,7 +138,7 @@ def _index_row(view: dict[str, Any]) -> str:
             f'<td>{esc(_short(view.get("objective"), 120))}</td>'
             + "".join(f'<td class="num">{count[s]}</td>' for s in STATES)
             + f'<td class="num">{pending}</td><td class="num">{_money(view.get("budget_usdc"))}</td>'
-            f'<td>{_deadline(view.get("deadline"), view.get("deadline_left"))}</td></tr>')
+            f'<td>{_deadline(view.get("deadline"), _open_left(view))}</td></tr>')
 
 
 def contract_page(board: dict[str, Any], view: dict[str, Any], version: str, live: bool) -> str:
@@ -156,9 +156,9 @@ def _facts(board: dict[str, Any], view: dict[str, Any]) -> str:
                         f'{esc(_said((q.get("data") or {})))}</li>' for q in view.get("open_questions") or [])
     return (f'<table id="facts"><tr><th>owner</th><td>{esc(view.get("owner"))}</td>'
             f'<th>budget</th><td>{_money(view.get("budget_usdc"))}</td>'
-            f'<th>deadline</th><td>{_deadline(view.get("deadline"), view.get("deadline_left"))}</td></tr>'
-            f'<tr><th>description</th><td colspan="3">{esc(view.get("description"))}</td>'
-            f'<th>labels</th><td>{labels}</td></tr></table>'
+            f'<th>deadline</th><td>{_deadline(view.get("deadline"), _open_left(view))}</td></tr>'
+            f'<tr><th>description</th><td colspan="3">{esc(view.get("description") or "—")}</td>'
+            f'<th>labels</th><td>{labels or "—"}</td></tr></table>'
             + (f"<h2>Success criteria</h2><ul>{criteria}</ul>" if criteria else "")
             + (f'<h2>Open questions</h2><ul id="questions">{questions}</ul>' if questions else "")
             + f'<p class="muted">as of {esc(board["generated"])}</p>')
@@ -167,15 +167,16 @@ def _facts(board: dict[str, Any], view: dict[str, Any]) -> str:
 def _subtasks(view: dict[str, Any]) -> str:
     columns = []
     for state in STATES:
-        cards = "".join(_card(view["contract"], t) for t in view["subtasks"] if t.get("status") == state)
+        cards = "".join(_card(view["contract"], str(view.get("owner")), t) for t in view["subtasks"]
+                        if t.get("status") == state)
         others = [t for t in view["subtasks"] if t.get("status") not in STATES] if state == "open" else []
-        cards += "".join(_card(view["contract"], t) for t in others)
+        cards += "".join(_card(view["contract"], str(view.get("owner")), t) for t in others)
         count = sum(1 for t in view["subtasks"] if t.get("status") == state) + len(others)
         columns.append(f'<section class="column" id="column-{state}"><h3>{state} ({count})</h3>{cards}</section>')
     return f'<h2>Subtasks</h2><div class="columns" id="subtasks">{"".join(columns)}</div>'
 
 
-def _card(contract: str, task: dict[str, Any]) -> str:
+def _card(contract: str, owner: str, task: dict[str, Any]) -> str:
     facts = [("status", esc(task.get("status"))), ("assignee", esc(task.get("assigned_agent") or "—")),
              ("budget", _money(task.get("budget_usdc"))), ("award", esc(task.get("award"))),
              ("deadline", _deadline(task.get("deadline"), task.get("deadline_left")))]
@@ -195,19 +196,19 @@ def _card(contract: str, task: dict[str, Any]) -> str:
     if isinstance(latest, dict):
         facts.append(("latest", f'{esc(latest.get("label"))}: {esc(_said(latest.get("data") or {}))}'))
     rows = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
-    claims = "".join(_claim(contract, task, bid) for bid in task.get("bids") or [])
+    claims = "".join(_claim(contract, owner, task, bid) for bid in task.get("bids") or [])
     return (f'<article class="card" data-subtask="{esc(task.get("id"))}"><h4>{esc(task.get("id"))}</h4>'
             f'<div>{esc(task.get("description"))}</div><dl>{rows}</dl>{claims}</article>')
 
 
-def _claim(contract: str, task: dict[str, Any], bid: dict[str, Any]) -> str:
+def _claim(contract: str, owner: str, task: dict[str, Any], bid: dict[str, Any]) -> str:
     kind = "bid" if bid.get("bid_usdc") is not None else "claim"
     price = f' for {_money(bid["bid_usdc"])}' if kind == "bid" else ""
-    command = f'gitcontracts award {contract} {task.get("id")} {bid.get("agent")}'
+    command = f'gitcontracts --agent {owner} award {contract} {task.get("id")} {bid.get("agent")}'
     return (f'<div class="claim" data-agent="{esc(bid.get("agent"))}"><strong>pending {kind}</strong> by '
             f'{esc(bid.get("agent"))}{price} <span class="muted">{esc(bid.get("ts"))}</span>'
             f'<div>{esc(bid.get("message"))}</div><div class="muted">branch <code>{esc(bid.get("branch"))}</code></div>'
-            f'<div>award: <code>{esc(command)}</code></div>'
+            f'<div>the owner awards it: <code>{esc(command)}</code></div>'
             f'<details><summary>the claim branch\'s change</summary><pre>{esc(bid.get("diff"))}</pre></details></div>')
 
 
@@ -280,7 +281,14 @@ def _said(data: Any) -> str:
     if not isinstance(data, dict):
         return str(data)
     parts = [str(data[key]) for key in ("message", "summary", "reason", "deliverable", "agent_name") if data.get(key)]
-    return " · ".join(parts) if parts else json.dumps(data, ensure_ascii=False, sort_keys=True)
+    rest = {key: value for key, value in data.items() if value not in ("", None, [], {})
+            and key not in ("message", "summary", "subtask_id", "in_reply_to")}
+    return " · ".join(parts) if parts else json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else ""
+
+
+def _open_left(view: dict[str, Any]) -> int | None:
+    """Time left to a contract's deadline, while it is not done."""
+    return None if view.get("state") == "done" else view.get("deadline_left")
 
 
 def _state(state: Any) -> str:

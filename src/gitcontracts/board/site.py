@@ -45,8 +45,12 @@ def write_site(pages: dict[str, str], out: Path) -> Path:
     if out.exists() and not _replaceable(out):
         raise UsageError(f"{out} exists and is not a board this tool wrote",
                          hint="name a new or empty folder, or one made by `gitcontracts board --out`")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise UsageError(f"cannot write the board in {out}: {exc.strerror}",
+                         hint="name a folder you can write to") from None
     try:
         for rel, text in pages.items():
             path = fresh / rel

@@ -27,7 +27,9 @@ def board(out: str | None, serve: bool, port: int, interval: float) -> None:
     \b
     --out DIR writes index.html and contracts/NAME.html (no network when viewed; publish it as a forge's pages).
     --serve shows the same pages on http://127.0.0.1:PORT/, read-only; they reload when the repository changes."""
-    if bool(out) == serve:
+    if out and serve:
+        raise UsageError("give --out DIR or --serve, not both", hint="run the command twice to do both")
+    if not out and not serve:
         raise UsageError("board needs one of --out DIR or --serve",
                          hint="gitcontracts board --out site  (a static site), or gitcontracts board --serve")
     ws, _ = read_workspace()
@@ -42,7 +44,10 @@ def board(out: str | None, serve: bool, port: int, interval: float) -> None:
         emit({"url": url}, f"board at {url} (read-only; Ctrl-C stops it)")
         sys.stdout.flush()
 
-    api.serve_board(ws, port, options().offline, interval, ready)
+    try:
+        api.serve_board(ws, port, options().offline, interval, ready)
+    except KeyboardInterrupt:  # Ctrl-C is how the server is stopped: a normal end, not an error
+        return
 
 
 COMMANDS = {"board": board}

@@ -50,7 +50,7 @@ def _commit_items(ws: Workspace, contract: str) -> list[dict[str, Any]]:
 def trailer_commits(root: Path, rev_args: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Contract -> its commits ({ts, agent, action, subtask, commit, message}), oldest first, by the trailers of
     the commits `rev_args` name (one `git log`). A queued commit the lander replayed counts once: as its replay."""
-    data = gitlayer.run(root, "log", "--reverse", *rev_args,
+    data = gitlayer.run(root, "log", "--reverse", "--date-order", *rev_args,  # within a second: parents first
                         "--format=%x1e%H%x00%an%x00%aI%x00%s%x00%(trailers:only,unfold,separator=%x1f)").stdout
     records = [record.rstrip("\n").split("\0") for record in data.decode("utf-8", "replace").split("\x1e")[1:]]
     records = [fields for fields in records if len(fields) == 5]
