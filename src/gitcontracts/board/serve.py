@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
@@ -70,14 +71,17 @@ def serve(ws: Workspace, port: int = 8765, offline: bool = False, interval: floa
 
 def _refresh_loop(ws: Workspace, board: Board, offline: bool, interval: float, wake: threading.Event,
                   stop: threading.Event) -> None:
+    next_fetch = time.monotonic() + interval
     while not stop.is_set():
-        woken = wake.wait(timeout=interval)
+        wake.wait(timeout=max(0.0, next_fetch - time.monotonic()))
         wake.clear()
         if stop.is_set():
             return
         try:
-            if not woken and not offline:
-                refresh(ws, offline=False)  # the shared main and the claim branches, as the remote has them now
+            if time.monotonic() >= next_fetch:  # on time even when file events keep waking the loop
+                next_fetch = time.monotonic() + interval
+                if not offline:
+                    refresh(ws, offline=False)  # the shared main and the claim branches, as the remote has them now
             _, pages, version = build(ws, offline, live=True)
         except Exception:  # noqa: BLE001 - a repository mid-change: keep serving what was built, try again later
             continue
