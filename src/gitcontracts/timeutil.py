@@ -77,6 +77,14 @@ def parse_datetime(text: str) -> datetime:
     return parsed
 
 
+def seconds_left(when: object, now: datetime) -> int | None:
+    """Whole seconds from `now` to the ISO 8601 time `when` (negative once passed); None when `when` is not one."""
+    try:
+        return int((parse_datetime(when) - now).total_seconds()) if isinstance(when, str) and when else None
+    except ValueError:
+        return None
+
+
 def parse_duration(text: str) -> timedelta:
     """'90s', '90m', '1h', '7d', '2w', or combined '1h30m'."""
     text = text.strip()

@@ -13,7 +13,7 @@ from gitcontracts.protocol.claims import claim_refs, discussion
 from gitcontracts.protocol.status import contract_view, prefetch_streams, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.timeutil import parse_datetime
+from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
 
 DELIVERABLES_SHOWN = 100  # the newest deliverables of a contract on its page
@@ -32,7 +32,7 @@ def collect(ws: Workspace, offline: bool = False) -> dict[str, Any]:
         refs = claim_refs(ws, None, None, offline, fetched=True)
         prefetch_streams(snapshot, [s for name in names for s in (execution(name), discussion(name))])
         diffs = claim_diffs(ws, refs.values())
-        log = commit_log(ws, [snapshot.rev or "HEAD", *refs.values()])
+        log = commit_log(ws, [snapshot.rev, *refs.values()]) if snapshot.rev else {}
         views = [_view(snapshot, name, docs, refs, diffs, log.get(name, []), now) for name in names]
     finally:
         snapshot.reader.close()
@@ -79,16 +79,6 @@ def delivered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(latest.values())[-DELIVERABLES_SHOWN:]
 
 
-def seconds_left(when: Any, now: datetime) -> int | None:
-    """Seconds from `now` to the ISO 8601 time `when` (negative once passed); None without one."""
-    if not when:
-        return None
-    try:
-        return int((parse_datetime(str(when)) - now).total_seconds())
-    except (ValueError, TypeError):
-        return None
-
-
 def _deliverable(snapshot: Snapshot, docs: dict[str, Any], entry: dict[str, Any], view: dict[str, Any]) -> dict[str, Any]:
     """A deliverable entry with its stash's text and the schema it answers to: the subtask's
     `deliverable_schema` (checked when delivered), else the stash's own, with that schema's definition."""
@@ -131,7 +121,4 @@ def claim_diffs(ws: Workspace, tips: Any) -> dict[str, str]:
 def commit_log(ws: Workspace, tips: list[str]) -> dict[str, list[dict[str, Any]]]:
     """Contract -> its commits, oldest first, by the trailers of everything reachable from `tips` (the shared
     main and the claim branches)."""
-    tips = [tip for tip in dict.fromkeys(tips) if tip]
-    if not tips or not gitlayer.resolve(ws.root, "HEAD"):
-        return {}
-    return trailer_commits(ws.root, ("--grep=^Contract: ", *tips))
+    return trailer_commits(ws.root, ("--grep=^Contract: ", *dict.fromkeys(tips)))

@@ -11,6 +11,8 @@ import html
 import json
 from typing import Any, Iterable
 
+from gitcontracts.ops.history import said
+
 TIMELINE_LIMIT = 500  # entries of each stream on a contract's page; the rest is named with the command that reads it
 STATES = ("open", "claimed", "completed")
 
@@ -42,9 +44,8 @@ pre{background:#0f172a;color:#e2e8f0;padding:8px;overflow:auto;max-height:420px;
 SCRIPT = """
 (function () {
   var body = document.body;
+  var label = document.getElementById('f-label'), task = document.getElementById('f-subtask');
   function apply() {
-    var label = document.getElementById('f-label'), task = document.getElementById('f-subtask');
-    if (!label || !task) { return; }
     var rows = document.querySelectorAll('#timeline li');
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
@@ -53,7 +54,6 @@ SCRIPT = """
     }
   }
   function share() {
-    var label = document.getElementById('f-label'), task = document.getElementById('f-subtask');
     var wanted = new URLSearchParams();
     if (label.value) { wanted.set('label', label.value); }
     if (task.value) { wanted.set('subtask', task.value); }
@@ -63,7 +63,6 @@ SCRIPT = """
     if (event.target.classList.contains('filter')) { apply(); share(); }
   });
   var asked = new URLSearchParams(location.hash.slice(1));
-  var label = document.getElementById('f-label'), task = document.getElementById('f-subtask');
   if (label && task && (asked.get('label') || asked.get('subtask'))) {
     label.value = asked.get('label') || '';
     task.value = asked.get('subtask') || '';
@@ -153,7 +152,7 @@ def _facts(board: dict[str, Any], view: dict[str, Any]) -> str:
     criteria = "".join(f"<li>{esc(_said(c))}</li>" for c in view.get("success_criteria") or [])
     labels = ", ".join(esc(label) for label in view.get("labels") or [])
     questions = "".join(f'<li><span class="muted">{esc(q.get("agent"))}, {esc(q.get("ts"))}:</span> '
-                        f'{esc(_said((q.get("data") or {})))}</li>' for q in view.get("open_questions") or [])
+                        f'{esc(_said(q.get("data") or {}, q.get("label")))}</li>' for q in view.get("open_questions") or [])
     return (f'<table id="facts"><tr><th>owner</th><td>{esc(view.get("owner"))}</td>'
             f'<th>budget</th><td>{_money(view.get("budget_usdc"))}</td>'
             f'<th>deadline</th><td>{_deadline(view.get("deadline"), _open_left(view))}</td></tr>'
@@ -194,7 +193,7 @@ def _card(contract: str, owner: str, task: dict[str, Any]) -> str:
                                      f'{_state(child.get("state"))}'))
     latest = task.get("latest")
     if isinstance(latest, dict):
-        facts.append(("latest", f'{esc(latest.get("label"))}: {esc(_said(latest.get("data") or {}))}'))
+        facts.append(("latest", f'{esc(latest.get("label"))}: {esc(_said(latest.get("data") or {}, latest.get("label")))}'))
     rows = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
     claims = "".join(_claim(contract, owner, task, bid) for bid in task.get("bids") or [])
     return (f'<article class="card" data-subtask="{esc(task.get("id"))}"><h4>{esc(task.get("id"))}</h4>'
@@ -264,7 +263,7 @@ def _entry(stream: str, entry: dict[str, Any]) -> str:
             f'data-stream="{esc(stream)}"><span class="muted">{esc(entry.get("ts"))}</span> '
             f'<span class="label">{esc(entry.get("label"))}</span> by {esc(entry.get("agent"))}'
             + (f' on {esc(data["subtask_id"])}' if data.get("subtask_id") else "")
-            + f': {esc(_said(data))}</li>')
+            + f': {esc(_said(data, entry.get("label")))}</li>')
 
 
 def _log(view: dict[str, Any]) -> str:
@@ -275,15 +274,14 @@ def _log(view: dict[str, Any]) -> str:
             f'<th>subtask</th><th>agent</th><th>commit</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>')
 
 
-def _said(data: Any) -> str:
-    """What an entry's data (or a criterion) says, as one line: its message, summary, reason or deliverable
-    first, else the data as JSON."""
+def _said(data: Any, label: Any = None) -> str:
+    """What an entry's data (or a criterion) says, as one line: as `log` puts it, else what else the data holds,
+    as JSON (a label of the team's own, with fields of its own)."""
     if not isinstance(data, dict):
         return str(data)
-    parts = [str(data[key]) for key in ("message", "summary", "reason", "deliverable", "agent_name") if data.get(key)]
     rest = {key: value for key, value in data.items() if value not in ("", None, [], {})
             and key not in ("message", "summary", "subtask_id", "in_reply_to")}
-    return " · ".join(parts) if parts else json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else ""
+    return said(label, data) or (json.dumps(rest, ensure_ascii=False, sort_keys=True) if rest else "")
 
 
 def _open_left(view: dict[str, Any]) -> int | None:

@@ -26,12 +26,12 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
                 items.append({"kind": "entry", "ts": entry.get("ts"), "agent": entry.get("agent"),
                               "label": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
                               "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
-                              "message": _said(entry.get("label"), data)})
+                              "message": said(entry.get("label"), data)})
     # Commit times have whole seconds: within one second, history order (oldest first) decides.
     return sorted(items, key=lambda item: (_moment(item["ts"]), item["kind"] == "entry", item.get("seq", 0)))
 
 
-def _said(label: Any, data: dict[str, Any]) -> str:
+def said(label: Any, data: dict[str, Any]) -> str:
     """What an entry says, with what its label makes matter: a reject's reason, an offer's agent, a deliverable."""
     parts = [f"[{data['reason']}]" if data.get("reason") else "",
              f"to {data['agent_name']}" if label in ("offer", "reject") and data.get("agent_name") else "",

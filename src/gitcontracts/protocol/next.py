@@ -16,7 +16,7 @@ from gitcontracts.protocol.status import contract_state, prefetch_streams, share
 from gitcontracts.protocol.work import execution
 from gitcontracts.rules.agents import Registry
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.timeutil import parse_datetime
+from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
 
 RANK = {"offer": 0, "deliver": 1, "delivered": 1, "answered": 2, "claim-pending": 2, "award": 3, "complete": 3, "answer": 3,
@@ -122,7 +122,7 @@ def _contract_items(view: Contract) -> list[dict[str, Any]]:
         tid, status, offer = task["id"], task.get("status"), task.get("offer")
         pending = [b for b in view.bids if b["subtask"] == tid]
         if status == "open" and isinstance(offer, dict) and offer.get("to") == agent and not offer.get("exhausted"):
-            left = _seconds_left(offer.get("expires"), now)
+            left = seconds_left(offer.get("expires"), now)
             decline = command("reject", name, tid, "--reason", "scheduling-conflict")
             if left is None or left > 0:
                 items.append(_item("offer", name, tid, ("accept", name, tid),
@@ -197,8 +197,3 @@ def _claimable(task: dict[str, Any], now: Any) -> bool:
     return not passed(task.get("deadline"), now)
 
 
-def _seconds_left(expires: Any, now: Any) -> int | None:
-    try:
-        return int((parse_datetime(expires) - now).total_seconds()) if isinstance(expires, str) else None
-    except ValueError:
-        return None
