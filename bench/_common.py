@@ -27,6 +27,9 @@ IDENTITY_VARIABLES = ("GITCONTRACTS_AGENT", "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL
                       "GIT_COMMITTER_EMAIL", "EMAIL")
 for _name in IDENTITY_VARIABLES:
     os.environ.pop(_name, None)
+# What users run has its byte code cached (pip compiles it at install; an editable install writes it on the first
+# run). A machine that sets PYTHONDONTWRITEBYTECODE would time compiling every module instead, on every run.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def agent(name: str) -> dict[str, str]:

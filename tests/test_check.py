@@ -237,3 +237,30 @@ def test_a_shard_needs_its_streams_meta(cli, site: Path) -> None:
                       '{"id":"01JD3X8R4Q2M6W7Z9K0B1C2D3E","ts":"2026-01-01T00:00:00Z","agent":"research-bot","label":"l","data":{}}\n'})
     result = staged(cli, site, "research-bot")
     assert result.code == 3 and rules(result) == {"reference"}
+
+
+def test_a_range_reads_a_grown_shard_once_and_still_sees_an_edit_behind_new_lines(cli, site: Path) -> None:
+    """In a range, a shard that only grew is read once (its old version is the new one's start, by object id);
+    one whose earlier line changed while it grew is still read whole, and refused in the commit that did it."""
+    base = git("rev-parse", "HEAD", cwd=site)
+    cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"n": 3}', agent="research-bot")
+    cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"n": 4}', "--no-commit",
+        agent="research-bot")
+    edit(site, SHARD, '"n":1', '"n":7')
+    git("commit", "-qam", "rewrite\n\nAgent: research-bot", cwd=site)
+    bad = git("rev-parse", "HEAD", cwd=site)
+    cli("stream", "post", "site-execution", "--label", "progress", "--data", '{"n": 5}', agent="research-bot")
+    result = cli("check", "--range", f"{base}..HEAD", "--json")
+    assert result.code == 3 and result.json["commits"] == 3
+    assert [(p["commit"], p["rule"], p["line"]) for p in result.json["problems"]] == [(bad, "append-only", 1)]
+    assert "edited" in result.json["problems"][0]["message"]
+    assert cli("check", "--range", f"{base}..HEAD~2").code == 0
+
+
+def test_a_range_reads_each_shards_stream_header_as_of_its_commit(cli, site: Path) -> None:
+    base = git("rev-parse", "HEAD", cwd=site)
+    write_tree(site, {".contracts/streams/nowhere/research-bot.jsonl":
+                      '{"id":"01JD3X8R4Q2M6W7Z9K0B1C2D3E","ts":"2026-01-01T00:00:00Z","agent":"research-bot","label":"l","data":{}}\n'})
+    commit_all(site, "no header\n\nAgent: research-bot")
+    result = cli("check", "--range", f"{base}..HEAD", "--json")
+    assert result.code == 3 and rules(result) == {"reference"}

@@ -11,16 +11,14 @@ import hashlib
 import os
 import re
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 TREE_MODE = b"40000"
 FILE_MODE = b"100644"
 
 
-@dataclass(frozen=True)
-class TreeEntry:
+class TreeEntry(NamedTuple):
     mode: bytes
     oid: bytes  # raw object id (20 bytes for sha1, 32 for sha256)
 

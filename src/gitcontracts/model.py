@@ -1,8 +1,7 @@
-"""Plain values the layers pass around: frozen dataclasses, and the typed dicts the actions return. No I/O."""
+"""Plain values the layers pass around: immutable NamedTuples, and the typed dicts the actions return. No I/O."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, TypedDict
+from typing import Any, NamedTuple, TypedDict
 
 
 # Why an agent turns an offer down (a `reject` entry's reason); "awarded-to-other" is the owner's, when an
@@ -11,8 +10,7 @@ REJECT_REASONS = ("insufficient-resources", "scheduling-conflict", "missing-capa
                   "unacceptable-deadline", "policy", "other", "awarded-to-other")
 OFFER_REJECT_REASONS = tuple(reason for reason in REJECT_REASONS if reason != "awarded-to-other")
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong in one file: found by the rules, reported by the CLI. Data, not an exception."""
     file: str
     message: str
@@ -34,8 +32,7 @@ class Problem:
         return f"{where}:{at} {self.message}{rule}"
 
 
-@dataclass(frozen=True)
-class SchemaDoc:
+class SchemaDoc(NamedTuple):
     """A schema (docs/fields.md): built in, or published under .contracts/schemas/ as NAME@N.yaml."""
     name: str
     version: int
@@ -57,8 +54,7 @@ class SchemaDoc:
         return {**self.summary(), "definition": self.definition}
 
 
-@dataclass(frozen=True)
-class Stash:
+class Stash(NamedTuple):
     """A stash envelope (docs/fields.md). `raw` keeps the document as read, key order included."""
     name: str
     owner: str
@@ -68,7 +64,7 @@ class Stash:
     labels: tuple[str, ...] = ()
     discoverable: bool = False
     created: str = ""
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = {}  # never changed: the default may be shared
 
     def to_dict(self) -> dict[str, Any]:
         if self.raw:
@@ -94,8 +90,7 @@ class Stash:
                      created=str(doc.get("created") or ""), raw=doc)
 
 
-@dataclass(frozen=True)
-class StreamMeta:
+class StreamMeta(NamedTuple):
     """A stream's header, its meta.yaml (docs/fields.md)."""
     stream: str
     owner: str

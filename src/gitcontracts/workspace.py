@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -24,14 +23,20 @@ if TYPE_CHECKING:
     from gitcontracts.store.streams import StreamStore
 
 
-@dataclass
 class Workspace:
-    """A repository root, its clock and the acting agent; the stores open on first use."""
-    root: Path
-    agent_option: str | None = None
-    clock: Callable[[], datetime] = utcnow
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
-    commit: bool = True  # record each action as a commit and land it (SPEC 7); False: leave it in the working tree
+    """A repository root, its clock and the acting agent; the stores open on first use.
+
+    A plain class, as are the records of the paths a hook or a polling agent takes (NamedTuples): the
+    dataclasses module and the code it generates per class cost about 20 ms of every start."""
+
+    def __init__(self, root: Path, agent_option: str | None = None, clock: Callable[[], datetime] = utcnow,
+                 env: Mapping[str, str] | None = None, commit: bool = True) -> None:
+        self.root, self.agent_option, self.clock = root, agent_option, clock
+        self.env: Mapping[str, str] = dict(os.environ) if env is None else env
+        self.commit = commit  # record each action as a commit and land it (SPEC 7); False: leave it in the working tree
+
+    def __repr__(self) -> str:
+        return f"Workspace(root={self.root!r}, agent_option={self.agent_option!r})"
 
     @cached_property
     def layout(self) -> Layout:

@@ -1,6 +1,6 @@
 """The hottest calls, answered without loading click: `check --staged [FILE...]` (the pre-commit hook, on every
-commit that touches .contracts/), `check --receive [--main M]` (the pre-receive hook of a shared remote, on every
-push), `stream latest NAME [--label L] [--json]` (agents polling a stream) and
+commit that touches .contracts/), `check --range A..B` (CI), `check --receive [--main M]` (the pre-receive hook
+of a shared remote, on every push), `stream latest NAME [--label L] [--json]` (agents polling a stream) and
 `stream post NAME --label L [--data D] [--json] [--offline]` (agents reporting), and `land --main M --pushed R=C...`
 (the post-receive hook of a shared remote, after each queued action). Click's import is a fifth
 to a third of their time. Any other form goes through click as usual."""
@@ -23,6 +23,8 @@ def fast_path(args: Sequence[str]) -> int | None:
         agent, args = args[1], args[2:]  # the global option, before the command
     if list(args[:2]) == ["check", "--staged"] and not any(a.startswith("-") for a in args[2:]):
         return _guarded(lambda: check_staged_quiet(args[2:], agent), False)  # FILE... from the pre-commit framework
+    if len(args) == 3 and args[:2] == ["check", "--range"] and not args[2].startswith("-"):
+        return _guarded(lambda: _range(args[2], agent), False)  # CI
     if args[:2] == ["check", "--receive"] and (len(args) == 2 or (len(args) == 4 and args[2] == "--main")):
         return _guarded(lambda: _receive(args[3] if len(args) == 4 else None, agent), False)  # the pre-receive hook
     if len(args) >= 3 and args[:2] == ["stream", "latest"] and not args[2].startswith("-"):
@@ -47,6 +49,24 @@ def _receive(main: str | None, agent: str | None) -> int:
     result = check_pushed(api.open_workspace(agent=agent), main)
     print(printable(check_text(result)))
     return result.exit_code
+
+
+def _range(span: str, agent: str | None) -> int:
+    from gitcontracts import api
+    from gitcontracts.cli.render import check_text
+
+    result = check_span(api.require(api.open_workspace(agent=agent), contracts=False), span, None, False)
+    print(printable(check_text(result)))
+    return result.exit_code
+
+
+def check_span(ws: Workspace, span: str, ref: str | None, quiet: bool) -> CheckResult:
+    """`check --range A..B` (both entry points), its progress on a terminal unless `quiet`."""
+    from gitcontracts import api
+    from gitcontracts.cli.progress import progress
+
+    with progress("checking commits", quiet) as shown:
+        return api.check_range(ws.root, span, ref, ws.main_branch, progress=shown)
 
 
 def check_pushed(ws: Workspace, main: str | None) -> CheckResult:

@@ -53,10 +53,9 @@ def check(files: tuple[str, ...], staged: bool, span: str | None, push: bool, re
         if push:
             span = f"{os.environ.get('PRE_COMMIT_FROM_REF', '')}..{os.environ.get('PRE_COMMIT_TO_REF', 'HEAD')}"
             ref = ref or os.environ.get("PRE_COMMIT_REMOTE_BRANCH")
-        from gitcontracts.cli.progress import progress
+        from gitcontracts.cli.fast import check_span
 
-        with progress("checking commits", options().as_json or fmt == "json") as shown:
-            result = api.check_range(ws.root, span or "", ref, ws.main_branch, progress=shown)
+        result = check_span(ws, span or "", ref, options().as_json or fmt == "json")
     if options().as_json or fmt == "json":
         print(json.dumps(result.to_dict(), ensure_ascii=False))
     elif fmt == "github":

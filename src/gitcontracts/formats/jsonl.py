@@ -4,8 +4,7 @@ Pure functions over bytes; the store does the file I/O."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from gitcontracts.errors import InvalidContent
 
@@ -27,8 +26,7 @@ def encode(entry: dict[str, Any]) -> bytes:
         raise InvalidContent("the entry is nested too deeply", hint="flatten the data") from None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     number: int          # 1-based
     raw: bytes           # without the '\n'
     entry: Any           # the decoded object, or None when the line is not JSON

@@ -12,8 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 import yaml
 from yaml import events as ev
@@ -42,8 +41,7 @@ _COLLECTION_TAGS = {None, "!", _TAG + "map", _TAG + "seq", _TAG + "omap"}
 _UNSET = object()
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     max_bytes: int = 1_048_576
     max_depth: int = 100
     max_nodes: int = 200_000

@@ -14,9 +14,8 @@ the call agents poll, stays a few file reads."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitcontracts.workspace import Workspace
 
@@ -25,8 +24,7 @@ FETCH_TIMEOUT = 10.0                            # seconds; $GITCONTRACTS_FETCH_T
 TIMEOUT_VARIABLE = "GITCONTRACTS_FETCH_TIMEOUT"
 
 
-@dataclass(frozen=True)
-class Freshness:
+class Freshness(NamedTuple):
     """What a read shows: `fetched` (it fetched just now), and why it may not be the shared main (None: it is,
     or there is no remote)."""
     fetched: bool

@@ -71,7 +71,7 @@ def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:
     if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
         return {}
     folders = [f".contracts/streams/{s}" for s in stream_names(contract)]
-    commits = gitlayer.first_parent_commits(ws.root, None, "HEAD", folders)
+    commits = gitlayer.first_parent_commits(ws.root, None, "HEAD", folders, few=True)
     commits += gitlayer.log_commits(ws.root, ("--all", "--no-merges"), folders)
     reader = gitlayer.BlobReader(ws.root)
     reader.prefetch(b for c in commits for ch in c.changes for b in (ch.old, ch.new))

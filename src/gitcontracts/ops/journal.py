@@ -18,22 +18,20 @@ from __future__ import annotations
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from gitcontracts import gitlayer
 
 JOURNAL_PREFIX = "gitcontracts-pending-"
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(NamedTuple):
     kind: str                              # "commit" | "sync"
     message: str
     agent: str
     paths: tuple[str, ...]
-    stamps: dict[str, list[int]] = field(default_factory=dict)   # commit: each path's (inode, size, mtime) before
+    stamps: dict[str, list[int]] = {}   # never changed; commit: each path's (inode, size, mtime) before
     head: str | None = None                # sync: HEAD before
     new: str | None = None                 # sync: the commit HEAD moves to
     delete_branches: tuple[str, ...] = ()  # sync: branches the action deletes once landed
@@ -90,7 +88,7 @@ def pending(root: Path, intent: Pending) -> Iterator[None]:
         return
     target = folder / f"{JOURNAL_PREFIX}{os.getpid()}.json"
     temp = folder / f"{JOURNAL_PREFIX}{os.getpid()}.tmp"
-    temp.write_text(json.dumps(asdict(intent)), encoding="utf-8")
+    temp.write_text(json.dumps(intent._asdict()), encoding="utf-8")
     os.replace(temp, target)
     try:
         yield

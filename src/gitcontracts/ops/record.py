@@ -2,12 +2,10 @@
 with a `contracts: ACTION TARGET` subject and Contract / Subtask / Action / Agent trailers."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     action: str
     target: str
     paths: tuple[str, ...]

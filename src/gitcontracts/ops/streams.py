@@ -1,8 +1,7 @@
 """Streams (SPEC 5): create, post (one locked append), read (shards merged), latest (from the ends)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 
 from gitcontracts.errors import InvalidContent, NotFound
 from gitcontracts.names import check_name
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     from gitcontracts.model import StreamMeta
 
 
-@dataclass(frozen=True)
-class ReadResult:
+class ReadResult(NamedTuple):
     stream: str
     entries: list[dict[str, Any]]
     warnings: list[str]

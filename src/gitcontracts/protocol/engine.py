@@ -12,10 +12,9 @@ import random
 import shlex
 import sys
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import Conflict, Forbidden, GitContractsError, InvalidContent, NotFound, UsageError
@@ -38,17 +37,13 @@ RETRY_SECONDS = 120.0   # how long an action keeps re-running while others land 
 ACTION_FETCH_SECONDS = 60.0  # an action waits longer for its fetch than a read does
 
 
-@dataclass
 class Context:
-    ws: Workspace
-    base: Snapshot
-    base_sha: str | None
-    agent: str
-    now: datetime
-    remote: str | None
-    worktree: bool = False    # --no-commit: build on the working tree's files, leave the change there
-    files: dict[str, bytes | None] = field(default_factory=dict)
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    def __init__(self, ws: Workspace, base: Snapshot, base_sha: str | None, agent: str, now: datetime,
+                 remote: str | None, worktree: bool = False) -> None:
+        self.ws, self.base, self.base_sha, self.agent, self.now, self.remote = ws, base, base_sha, agent, now, remote
+        self.worktree = worktree  # --no-commit: build on the working tree's files, leave the change there
+        self.files: dict[str, bytes | None] = {}
+        self.entries: list[dict[str, Any]] = []
 
     def read(self, path: str) -> bytes | None:
         if path in self.files:
@@ -96,8 +91,7 @@ class Context:
         return counts, kept
 
 
-@dataclass
-class Outcome:
+class Outcome(NamedTuple):
     action: Action
     result: dict[str, Any]
     branch: str | None = None                 # a claim branch to push instead of main

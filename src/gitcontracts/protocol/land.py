@@ -24,7 +24,7 @@ contains its commit (or once it is dropped), and the next pass finishes what a k
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
@@ -90,7 +90,7 @@ def replay_all(root: Path, reader: gitlayer.BlobReader, main: str, queued: Seque
                                                               *(sha for _, sha in queued)), [])}
     reader.prefetch(blob for c in commits.values() for change in c.changes for blob in (change.old, change.new))
     ident = gitlayer.identity(root, lander)
-    ident = replace(ident, env={**ident.env, "GIT_COMMITTER_NAME": lander})  # the author stays the action's
+    ident = ident._replace(env={**ident.env, "GIT_COMMITTER_NAME": lander})  # the author stays the action's
     off_main = gitlayer.outside(root, sorted({c.parents[0] for c in commits.values() if c.parents}), main)
     tip = main
     for ref, sha in queued:

@@ -5,10 +5,9 @@ not the repository. In a range each first-parent commit answers for what it brin
 the branch it merges), and authority is read from the range's base."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError, UsageError
@@ -19,15 +18,14 @@ from gitcontracts.referee.identity import identity_problems, next_commit
 from gitcontracts.referee.judge import Judge, judge_file
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.transitions import FORBIDDEN
-from gitcontracts.store.layout import CONTRACTS
+from gitcontracts.store.layout import CONTRACTS, classify
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
 PREFIXES = (CONTRACTS,)
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     commits: int
     files: int
     problems: tuple[Problem, ...]
@@ -104,10 +102,9 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
     """Every first-parent commit of the span. Time rules are judged at `now` (the pre-receive hook: the time the
     push is received); without it, at each commit's own date — all a check over past history can know."""
     base, tip = _parse_span(root, span, main_branch)
-    commits = gitlayer.first_parent_commits(root, base, tip, PREFIXES)
     reader = gitlayer.BlobReader(root)
     try:
-        reader.prefetch(blob for commit in commits for change in commit.changes for blob in (change.old, change.new))
+        commits = gitlayer.range_commits(root, base, tip, PREFIXES, reader, _is_shard, _stream_meta)
         authority = Snapshot(root, reader, base)
         schemas = authority.schemas
         problems: list[Problem] = []
@@ -125,6 +122,15 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
         return CheckResult(len(commits), files, tuple(problems))
     finally:
         reader.close()
+
+
+def _is_shard(path: str) -> bool:
+    return classify(path) == "shard"
+
+
+def _stream_meta(path: str) -> tuple[str, ...]:
+    """What judging an appended entry reads besides: its stream's header."""
+    return (path.rsplit("/", 1)[0] + "/meta.yaml",) if classify(path) == "shard" else ()
 
 
 def judge_landing(root: Path, reader: gitlayer.BlobReader, base: str | None, commit: str, parents: Sequence[str],

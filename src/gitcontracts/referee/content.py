@@ -5,8 +5,7 @@ brings, `validate` for a file on disk. What needs history — append-only, owner
 permissions, a schema's breaking change — stays with the judge."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence
 
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
@@ -24,8 +23,7 @@ if TYPE_CHECKING:
 _MARKERS = tuple(marker.rstrip() for marker in jsonl.CONFLICT_MARKERS)
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(NamedTuple):
     """What a file's check may look at besides the file: the schemas, the other files of the same state, the limits."""
     schemas: SchemaRegistry
     doc: Callable[[str], Any]          # a path's document; None when it is missing or does not parse

@@ -6,8 +6,8 @@ under check: a range cannot add a key and then sign with it."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
@@ -43,8 +43,7 @@ def identity_problems(root: Path, base: str | None, tip: str, authority: Snapsho
     return problems
 
 
-@dataclass(frozen=True)
-class NextCommit:
+class NextCommit(NamedTuple):
     """What the pre-receive hook will say of who makes the staged commit."""
     actor: str | None = None     # the agent the push will take it for, trailer aside (None: git cannot say)
     problems: tuple[Problem, ...] = ()

@@ -2,7 +2,6 @@
 authority of the base (owners, admins, capabilities are never read from the change under check)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -20,19 +19,16 @@ from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.store.layout import classify, misplaced_problem
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 
-@dataclass
 class Judge:
     """Everything needed to judge one change: who made it, and the states around it."""
-    old: Snapshot
-    new: Snapshot
-    authority: Snapshot
-    actor: str
-    now: datetime
-    schemas: SchemaRegistry
-    claim_branch: tuple[str, str, str] | None = None
-    merge_writers: Callable[[str], set[str]] | None = None
-    time_rules: bool = False  # entries' ts against the clock: only where `now` is the referee's own (SPEC 12)
-    _owners: dict[str, str | None] = field(default_factory=dict)
+
+    def __init__(self, old: Snapshot, new: Snapshot, authority: Snapshot, actor: str, now: datetime,
+                 schemas: SchemaRegistry, claim_branch: tuple[str, str, str] | None = None,
+                 merge_writers: Callable[[str], set[str]] | None = None, time_rules: bool = False) -> None:
+        self.old, self.new, self.authority, self.actor, self.now = old, new, authority, actor, now
+        self.schemas, self.claim_branch, self.merge_writers = schemas, claim_branch, merge_writers
+        self.time_rules = time_rules  # entries' ts against the clock: only where `now` is the referee's own (SPEC 12)
+        self._owners: dict[str, str | None] = {}
 
     def owner(self, path: str) -> str | None:
         """The owner of a stash or stream, as of the base; for one created since, as of before this change."""

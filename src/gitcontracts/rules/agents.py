@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
@@ -12,20 +11,18 @@ _KEY = re.compile(r"(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh
                   r" [A-Za-z0-9+/]+={0,3}( [\x20-\x7e]*)?")
 
 
-@dataclass(frozen=True)
-class AgentInfo:
+class AgentInfo(NamedTuple):
     emails: tuple[str, ...] = ()
     signing_keys: tuple[str, ...] = ()
     capabilities: tuple[str, ...] = ()
     capacity: int | None = None
 
 
-@dataclass(frozen=True)
-class Registry:
+class Registry(NamedTuple):
     """What agents.yaml says; `present` is False when there is none (then nothing of it is checked)."""
     present: bool = False
     admins: tuple[str, ...] = ()
-    agents: dict[str, AgentInfo] = field(default_factory=dict)
+    agents: dict[str, AgentInfo] = {}  # never changed: the default may be shared
 
     def info(self, agent: str) -> AgentInfo:
         return self.agents.get(agent, AgentInfo())

@@ -2,24 +2,21 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitcontracts.errors import InvalidContent
 
 Address = tuple  # keys and indices from the document root to an element
 
 
-@dataclass(frozen=True)
-class UpdateItem:
+class UpdateItem(NamedTuple):
     path: str
     match: dict[str, Any]
     set: dict[str, Any]
     unset: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     address: Address          # from the document root, e.g. ('content', 'subtasks', 0)
     set: dict[str, Any]
     unset: tuple[str, ...]

@@ -8,8 +8,7 @@ anything else jsonschema runs and its problems are the answer. In both, `pattern
 `patternProperties` run in RE2 (rules/regex.py), never in a backtracking engine."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.formats.jsonpath import join_path
@@ -31,8 +30,7 @@ _SCHEMA_LISTS = ("anyOf", "allOf", "oneOf")
 _DRAFT_2020 = "https://json-schema.org/draft/2020-12/schema"
 
 
-@dataclass(frozen=True)
-class Issue:
+class Issue(NamedTuple):
     path: str
     rule: str
     message: str
@@ -97,12 +95,10 @@ def refs(schema: Any) -> Iterator[str]:
             stack.extend(node)
 
 
-@dataclass
 class CompiledSchema:
-    definition: Any
-    retrieve: Retrieve
-    fast: Callable[[Any], Any] | None = None
-    _full: Any = field(default=None, repr=False)
+    def __init__(self, definition: Any, retrieve: Retrieve, fast: Callable[[Any], Any] | None = None) -> None:
+        self.definition, self.retrieve, self.fast = definition, retrieve, fast
+        self._full: Any = None
 
     def issues(self, instance: Any, prefix: str = "") -> list[Issue]:
         if self.fast is not None:

@@ -5,9 +5,8 @@ accept or reject an offer made to it, release its own subtask, take an `award: f
 record `subcontract` on its own subtask, and — on its claim branch — claim that one subtask."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitcontracts.model import Problem
 from gitcontracts.rules import timing
@@ -19,15 +18,13 @@ FORBIDDEN = "permission"  # the rule of problems that make a check exit 6
 CONFLICT_RULES = frozenset({"already-claimed", "expired", "stale"})  # someone else, or time, came first: exit 4
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(NamedTuple):
     name: str
     is_owner: bool
     claim_branch: tuple[str, str, str] | None = None  # (contract, subtask, agent) of claim/<c>/<s>/<a>
 
 
-@dataclass(frozen=True)
-class Gain:
+class Gain(NamedTuple):
     """A subtask the actor took (accept, first, claim): capabilities and capacity are checked for it."""
     subtask: str
     requires: tuple[str, ...]

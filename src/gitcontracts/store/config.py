@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.names import name_problem
@@ -16,8 +15,7 @@ if TYPE_CHECKING:  # PyYAML is loaded only where a config.yaml is not in its pla
 _KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl", "lander"}
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     main_branch: str | None = None   # None: not set; Workspace.main_branch asks the remote (SPEC 13)
     remote: str | None = None
     provider: str = "local"

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitcontracts.errors import InvalidContent
 from gitcontracts.names import check_name
@@ -15,8 +14,7 @@ if TYPE_CHECKING:
 CONTRACTS = ".contracts"
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     root: Path
 
     @property

@@ -5,9 +5,8 @@ The repository's files come from a source: the working tree, the index, or a com
 pre-receive hook of a bare repository resolves schemas as they are in the pushed commits)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from gitcontracts.errors import InvalidContent, NotFound
 from gitcontracts.formats import yamlsafe
@@ -22,8 +21,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin_schemas"
 SCHEMAS_DIR = ".contracts/schemas"
 
 
-@dataclass(frozen=True)
-class FileSource:
+class FileSource(NamedTuple):
     """Where the repository's schema files are read from."""
     names: Callable[[], list[str]]             # file names in .contracts/schemas
     read: Callable[[str], bytes | None]         # a path relative to the root -> its bytes

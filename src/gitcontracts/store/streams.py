@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from gitcontracts.errors import Conflict, InvalidContent, NotFound
 from gitcontracts.formats import jsonl
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 MERGE_LOOKBACK = 256  # lines a merge may have appended after a shard's newest entry (a diverged branch's own)
 
 
-@dataclass(frozen=True)
-class Warning_:
+class Warning_(NamedTuple):
     file: str
     message: str
 
