@@ -60,3 +60,13 @@ def test_no_progress_with_json_or_when_standard_error_is_not_a_terminal(stashes:
 def test_check_range_shows_the_commits_it_judged(stashes: Path) -> None:
     code, out, terminal = on_a_terminal("check", "--range", "HEAD~1..HEAD", cwd=stashes)
     assert code == 0 and "checking commits: 1/1 (100%)" in terminal
+
+
+def test_board_out_shows_the_contracts_it_read(cli, repo: Path, tmp_path: Path) -> None:
+    for n in range(3):
+        cli("new", f"site-{n}", "--objective", "x", "--subtask", "research:r")
+    code, out, terminal = on_a_terminal("board", "--out", str(tmp_path / "site"), "--offline", cwd=repo)
+    assert code == 0 and "board of 3 contracts" in out
+    assert "building the board: 3/3 (100%)" in terminal and terminal.endswith("\r")
+    code, out, terminal = on_a_terminal("board", "--out", str(tmp_path / "site"), "--offline", "--json", cwd=repo)
+    assert code == 0 and json.loads(out)["contracts"] == 3 and "building the board" not in terminal

@@ -625,13 +625,14 @@ def board_data(ws: Workspace, offline: bool = False) -> dict[str, Any]:
     return collect(ws, offline)
 
 
-def write_board(ws: Workspace, out: Path, offline: bool = False) -> dict[str, Any]:
+def write_board(ws: Workspace, out: Path, offline: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Write the board as a static site in `out` (index.html and contracts/<name>.html; no network at view time),
     replacing a board written there before, atomically. Returns {"out", "pages", "contracts", "version"}. Raises
-    UsageError (2) when `out` holds anything else."""
+    UsageError (2) when `out` holds anything else. `progress(done, total)` is called per contract read."""
     from gitcontracts.board.site import build, write_site
 
-    board, pages, version = build(ws, offline)
+    board, pages, version = build(ws, offline, progress=progress)
     folder = write_site(pages, Path(out))
     return {"out": str(folder), "pages": len(pages), "contracts": len(board["contracts"]), "version": version}
 

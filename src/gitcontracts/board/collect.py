@@ -4,7 +4,7 @@ the commit trailers. Plain dicts, ready for render.py."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
@@ -20,10 +20,12 @@ DELIVERABLES_SHOWN = 100  # the newest deliverables of a contract on its page
 DIFF_LIMIT = 20_000  # characters of a claim branch's diff shown on the page; the rest is cut, with a note
 
 
-def collect(ws: Workspace, offline: bool = False) -> dict[str, Any]:
+def collect(ws: Workspace, offline: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """{"generated": ISO time, "main": tip, "remote": name or None, "claims": {branch: tip}, "contracts": [view]}
     where a view is `status CONTRACT`'s answer plus `execution` and `discussion` (entries), `log` (commits),
-    `deliverables` and, in each bid, `diff` (the claim branch's change)."""
+    `deliverables` and, in each bid, `diff` (the claim branch's change). `progress(done, total)` is called per
+    contract viewed (most of the time: their entries are parsed there)."""
     snapshot = shared_snapshot(ws)
     try:
         now = ws.now()
@@ -33,7 +35,11 @@ def collect(ws: Workspace, offline: bool = False) -> dict[str, Any]:
         prefetch_streams(snapshot, [s for name in names for s in (execution(name), discussion(name))])
         diffs = claim_diffs(ws, refs.values())
         log = commit_log(ws, [snapshot.rev, *refs.values()]) if snapshot.rev else {}
-        views = [_view(snapshot, name, docs, refs, diffs, log.get(name, []), now) for name in names]
+        views = []
+        for number, name in enumerate(names, 1):
+            views.append(_view(snapshot, name, docs, refs, diffs, log.get(name, []), now))
+            if progress:
+                progress(number, len(names))
     finally:
         snapshot.reader.close()
     return {"generated": now.isoformat().replace("+00:00", "Z"), "main": snapshot.rev, "remote": ws.config.remote,

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gitcontracts.board.collect import collect
 from gitcontracts.board.render import render_site
@@ -20,10 +20,11 @@ from gitcontracts.workspace import Workspace
 MARKER = ".gitcontracts-board"
 
 
-def build(ws: Workspace, offline: bool = False, live: bool = False) -> tuple[dict[str, Any], dict[str, str], str]:
+def build(ws: Workspace, offline: bool = False, live: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> tuple[dict[str, Any], dict[str, str], str]:
     """(the board's data, its pages, their version): the version is a digest of the data, so an unchanged
     repository gives the same version and a served page does not reload for nothing."""
-    board = collect(ws, offline)
+    board = collect(ws, offline, progress)
     version = board_version(board)
     return board, render_site(board, version, live), version
 

@@ -34,7 +34,10 @@ def board(out: str | None, serve: bool, port: int, interval: float) -> None:
                          hint="gitcontracts board --out site  (a static site), or gitcontracts board --serve")
     ws, _ = read_workspace()
     if out:
-        done = api.write_board(ws, Path(out), options().offline)
+        from gitcontracts.cli.progress import progress
+
+        with progress("building the board", options().as_json) as shown:
+            done = api.write_board(ws, Path(out), options().offline, shown)
         count = f"{done['contracts']:,} contract" + ("" if done["contracts"] == 1 else "s")
         emit(done, f"board of {count} written to {done['out']} "
                    f"(open {done['out']}/index.html)")
