@@ -3,7 +3,9 @@ them, a cache tree git rebuilds correctly, and git itself wherever the index is 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import time
 from pathlib import Path
 
 from helpers import commit_all, git, run_cli, write_tree
@@ -110,3 +112,49 @@ def test_an_index_it_wrote_is_one_it_can_update_again(tmp_path: Path) -> None:
         assert patch(repo, {SHARD: b'{"n": %d}\n' % n}) is True
     git("update-index", "--refresh", cwd=repo)
     assert git("status", "--porcelain", cwd=repo) == "M  " + SHARD
+
+
+def racy(repo: Path, path: str, second: int) -> None:
+    """`path` recorded in the index in the second the index was written (git's "racily clean" entry), its
+    change time not trusted (so that only mtime and size speak for it, as on filesystems where ctime lies)."""
+    git("config", "core.trustctime", "false", cwd=repo)
+    moment = second * 10**9 + 999_999_999
+    os.utime(repo / path, ns=(moment, moment))
+    git("update-index", "--", path, cwd=repo)
+    os.utime(repo / ".git/index", ns=(moment, moment))
+
+
+def test_a_file_changed_in_the_second_the_index_was_written_stays_changed(tmp_path: Path) -> None:
+    """Git smudges a racily clean entry whose content changed before it writes a newer index; so does this."""
+    repo = posted_repo(tmp_path / "r")
+    second = int(time.time()) - 100
+    racy(repo, "README.md", second)
+    (repo / "README.md").write_text("hallo\n")  # same size, and the same mtime: only the content tells
+    moment = second * 10**9 + 999_999_999
+    os.utime(repo / "README.md", ns=(moment, moment))
+    assert git("diff", "--name-only", cwd=repo) == "README.md"  # git compares a racy entry's content (no index write)
+    assert patch(repo, {SHARD: b'{"id": "q"}\n'}) is True
+    assert git("status", "--porcelain", cwd=repo) == "M  " + SHARD + "\n M README.md"  # not hidden by the newer index
+
+
+def test_a_racily_clean_entry_that_did_not_change_keeps_its_stat_data(tmp_path: Path) -> None:
+    repo = posted_repo(tmp_path / "r")
+    racy(repo, "README.md", int(time.time()) - 100)
+    before = index_listing(repo).split("README.md")[1].split("\n", 8)[:8]
+    assert patch(repo, {SHARD: b'{"id": "r"}\n'}) is True
+    assert index_listing(repo).split("README.md")[1].split("\n", 8)[:8] == before
+    assert git("status", "--porcelain", cwd=repo) == "M  " + SHARD
+
+
+def test_git_does_it_when_many_entries_are_racily_clean(tmp_path: Path) -> None:
+    """A clone checks out every file in the second it writes its index: git compares them all, once."""
+    repo = posted_repo(tmp_path / "r")
+    write_tree(repo, {f"many/{n}.txt": f"{n}\n" for n in range(40)})
+    commit_all(repo, "many")
+    second = int(time.time()) - 100
+    moment = second * 10**9 + 999_999_999
+    for n in range(40):
+        os.utime(repo / f"many/{n}.txt", ns=(moment, moment))
+    git("update-index", "--refresh", cwd=repo)
+    os.utime(repo / ".git/index", ns=(moment, moment))
+    assert patch(repo, {SHARD: b'{"id": "s"}\n'}) is None

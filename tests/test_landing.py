@@ -64,7 +64,10 @@ def first_parents(remote: Path, count: int) -> list[tuple[str, str, str, int]]:
 
 
 def test_an_agent_alone_goes_straight_to_main_after_its_first_landing(queued: Shared) -> None:
-    assert queued("bot", "claim", "work", "t0").code == 0
+    claimed = queued("bot", "claim", "work", "t0", "--json")
+    assert claimed.code == 0
+    # the commit it names is the one on main (the lander's replay), not the queued one behind it
+    assert json.loads(claimed.out)["commit"] == git("rev-parse", "main", cwd=queued.remote)
     assert queued("bot", "progress", "work", "t0", "-m", "half way").code == 0
     assert queued("bot", "progress", "work", "t0", "-m", "nearly").code == 0
     assert first_parents(queued.remote, 3) == [("contracts: claim work/t0", "bot", "lander", 2),  # landed alone:

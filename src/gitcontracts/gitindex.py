@@ -7,6 +7,14 @@ length, so the new object id and stat data go where the old ones were, the cache
 which would name the old trees) is replaced by an invalid root so git rebuilds it when it next needs
 it, and the checksum is recomputed — a read, a hash and a write of the file, no parse of its entries.
 
+Racily clean entries are handled as git handles them when it writes an index. Git trusts an entry's stat
+data only when the file's mtime is older than the index file's (second granularity); an entry whose file
+changed in the very second the index was written looks clean by its stat alone, so git compares such an
+entry's content and, when it differs, "smudges" it (size 0) before it writes a newer index, which would
+otherwise make the entry look clean. Here the index's second is looked for among the entries' stat data
+(a search of the file, no parse): each entry found is checked the same way; more than a few, or a hit that
+is not an entry's time, and git does it.
+
 Only the plain case is done here (index version 2 or 3, every path a stage-0 regular file already in
 the index, no split index, no extension but TREE, REUC, UNTR; no attribute that would filter content);
 everything else answers None. Git's own lock protocol is kept: `index.lock` created exclusively, written,
@@ -39,8 +47,9 @@ def update_entries(git_dir: Path, common_dir: Path, worktree: Path, files: Mappi
     except FileExistsError:
         return None
     try:
-        data = index.read_bytes() if index.is_file() else b""  # a clone of an empty remote has none yet
-        pieces = None if _split_index(git_dir, common_dir, data) else _patched(data, worktree, files, algorithm)
+        data, written = _index_bytes(index)
+        pieces = (None if _split_index(git_dir, common_dir, data)
+                  else _patched(data, written, worktree, files, algorithm))
         if pieces is not None:
             os.writev(handle, pieces)
         os.close(handle)
@@ -55,6 +64,15 @@ def update_entries(git_dir: Path, common_dir: Path, worktree: Path, files: Mappi
             os.close(handle)
         lock.unlink(missing_ok=True)
         raise
+
+
+def _index_bytes(index: Path) -> tuple[bytes, int]:
+    """The index and the second it was written in (b"" and 0 when there is none: a clone of an empty remote)."""
+    try:
+        with open(index, "rb") as handle:
+            return handle.read(), os.fstat(handle.fileno()).st_mtime_ns // 1_000_000_000
+    except FileNotFoundError:
+        return b"", 0
 
 
 def _split_index(git_dir: Path, common_dir: Path, data: bytes) -> bool:
@@ -87,7 +105,8 @@ def _filtered(worktree: Path, files: Mapping[str, bytes]) -> bool:
     return False
 
 
-def _patched(data: bytes, worktree: Path, files: Mapping[str, bytes], algorithm: str) -> list[bytes | memoryview] | None:
+def _patched(data: bytes, written: int, worktree: Path, files: Mapping[str, bytes],
+             algorithm: str) -> list[bytes | memoryview] | None:
     """The new index as pieces to write one after the other: slices of the old one (no copy of a 4 MB
     file, whose pages cost more than its hash) and the new entries' stat data and ids."""
     width = hashlib.new(algorithm).digest_size
@@ -103,6 +122,10 @@ def _patched(data: bytes, worktree: Path, files: Mapping[str, bytes], algorithm:
         if patch is None:
             return None
         patches.append(patch)
+    smudged = _racy_smudges(data, start, written, worktree, set(files), algorithm, width)
+    if smudged is None:
+        return None
+    patches += smudged
     view, pieces, at = memoryview(data), [], 0
     for offset, replacement in sorted(patches):
         pieces += [view[at:offset], replacement]
@@ -152,6 +175,73 @@ def _chain(data: bytes, at: int, end: int) -> list[tuple[bytes, int, int]] | Non
     return chain if at == end and chain and chain[0][0] == b"TREE" else None
 
 
+_RACY_AT_MOST = 32                    # racily clean entries checked here; more (a fresh clone's), git does it
+_MODES = {0o100644, 0o100755, 0o120000, 0o160000}
+
+
+def _racy_smudges(data: bytes, end: int, written: int, worktree: Path, skip: set[str], algorithm: str,
+                  width: int) -> list[tuple[int, bytes]] | None:
+    """The size fields to zero (git's smudge) of the racily clean entries, as patches; None when git must do it.
+
+    An entry is racily clean when its file's recorded mtime is not older than the index (the second `written`):
+    its file may have changed, keeping size and second, after git recorded it. Each such entry records that
+    second as its mtime, so it is found by a search of its 4 bytes; a hit must be an entry's ctime or mtime
+    (the entry around it parses and is the one entry of its name), or the index is left to git. (An mtime later
+    than the index, which only a clock set back gives, is not looked for.)"""
+    if not written:
+        return []
+    needle, racy = struct.pack(">I", written & 0xFFFFFFFF), set()
+    at = data.find(needle, 12, end)
+    while at >= 0:
+        entry = next((e for e in (at - 8, at) if _is_entry(data, e, end, width)), None)  # at its mtime, its ctime
+        if entry is None:
+            return None
+        if struct.unpack_from(">I", data, entry + 8)[0] == written:
+            racy.add(entry)
+        if len(racy) > _RACY_AT_MOST:
+            return None
+        at = data.find(needle, at + 1, end)
+    patches = []
+    for entry in sorted(racy):
+        name, oid = _entry_name(data, entry, width), data[entry + 40:entry + 40 + width]
+        path = name.decode("utf-8", "surrogateescape")
+        if path in skip:
+            continue  # rewritten by this update: its stat and id are new
+        try:
+            st = os.lstat(worktree / path)
+        except OSError:
+            continue  # gone: git sees that by its stat
+        recorded = _STAT.unpack_from(data, entry)
+        if (recorded[2], recorded[9]) != ((st.st_mtime_ns // 1_000_000_000) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF):
+            continue  # its stat already says it changed
+        if recorded[6] != _PLAIN_MODE or not os.path.isfile(worktree / path):
+            return None  # a link, an executable, a submodule: git compares those
+        content = (worktree / path).read_bytes()
+        if hashlib.new(algorithm, b"blob %d\0" % len(content) + content).digest() != oid:
+            patches.append((entry + 36, struct.pack(">I", 0)))  # changed behind an unchanged stat: smudged
+    return patches
+
+
+def _is_entry(data: bytes, entry: int, end: int, width: int) -> bool:
+    """Does an index entry start at `entry`: a known mode, a name that ends in NUL, and the one entry of that name?"""
+    if entry < 12 or entry + 42 + width > end or struct.unpack_from(">I", data, entry + 24)[0] not in _MODES:
+        return False
+    name = _entry_name(data, entry, width)
+    if not name:
+        return False
+    flags = data[entry + 40 + width:entry + 42 + width]
+    return _only_entry(data, end, name, flags) == entry + 42 + width
+
+
+def _entry_name(data: bytes, entry: int, width: int) -> bytes:
+    flags = struct.unpack_from(">H", data, entry + 40 + width)[0]
+    if flags & 0x4000:
+        return b""  # extended flags (intent-to-add, skip-worktree): not the plain case
+    start = entry + 42 + width
+    name = data[start:start + (flags & 0xFFF)]
+    return name if data[start + len(name):start + len(name) + 1] == b"\0" else b""
+
+
 def _only_entry(data: bytes, end: int, name: bytes, flags: bytes) -> int | None:
     """Where the one entry named `name` has its name (its flags just before, a NUL just after). The name
     is searched alone: a pattern ending in NUL, the commonest byte of an index, is slow to find."""
@@ -184,7 +274,7 @@ def _entry_patch(data: bytes, end: int, path: str, worktree: Path, content: byte
         return None
     if st.st_mode & 0o170111 != 0o100000 or st.st_size != len(content):
         return None  # not a plain non-executable file, or not (or no longer) what the action wrote
-    stat = (int(st.st_ctime), st.st_ctime_ns % 1_000_000_000, int(st.st_mtime), st.st_mtime_ns % 1_000_000_000,
+    stat = (*divmod(st.st_ctime_ns, 1_000_000_000), *divmod(st.st_mtime_ns, 1_000_000_000),  # (float seconds round up)
             st.st_dev, st.st_ino, _PLAIN_MODE, st.st_uid, st.st_gid, st.st_size)
     oid = hashlib.new(algorithm, b"blob %d\0" % len(content) + content).digest()
     return header, _STAT.pack(*(value & 0xFFFFFFFF for value in stat)) + oid

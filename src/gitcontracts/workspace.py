@@ -34,9 +34,16 @@ class Workspace:
         self.root, self.agent_option, self.clock = root, agent_option, clock
         self.env: Mapping[str, str] = dict(os.environ) if env is None else env
         self.commit = commit  # record each action as a commit and land it (SPEC 7); False: leave it in the working tree
+        # (label, done, total) of a step that may take seconds, for a person watching; the CLI sets it on a terminal
+        self.progress: Callable[[str, int, int], None] | None = None
 
     def __repr__(self) -> str:
         return f"Workspace(root={self.root!r}, agent_option={self.agent_option!r})"
+
+    def reporter(self, label: str) -> Callable[[int, int], None] | None:
+        """`progress(done, total)` of one step named `label`; None when nobody is shown progress."""
+        show = self.progress
+        return None if show is None else (lambda done, total: show(label, done, total))
 
     @cached_property
     def layout(self) -> Layout:

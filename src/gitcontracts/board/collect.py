@@ -13,6 +13,7 @@ from gitcontracts.protocol.claims import claim_refs, discussion
 from gitcontracts.protocol.status import contract_view, prefetch_streams, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
 from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
 
@@ -29,7 +30,7 @@ def collect(ws: Workspace, offline: bool = False,
     snapshot = shared_snapshot(ws)
     try:
         now = ws.now()
-        docs = snapshot.docs_in(".contracts/stashes")
+        docs = snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING))
         names = [name.removesuffix(".yaml") for name, doc in docs.items() if _is_contract(doc)]
         refs = claim_refs(ws, None, None, offline, fetched=True)
         prefetch_streams(snapshot, [s for name in names for s in (execution(name), discussion(name))])

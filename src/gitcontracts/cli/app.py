@@ -29,6 +29,10 @@ class Options:
         (NEEDS). `check` (run inside git's own hooks) and `fsck` (which reports them) pass recover=False."""
         from gitcontracts import api
         ws = api.open_workspace(self.directory, agent=self.agent, commit=not self.no_commit)
+        from gitcontracts.cli.progress import on_terminal
+        shown = ws.progress = on_terminal(self.as_json)  # a long step of the library, shown on a terminal
+        if shown is not None:
+            click.get_current_context().call_on_close(shown.close)
         git, contracts = NEEDS.get(_command_path(), NEEDS[""])
         if contracts and git and not ws.layout.contracts.is_dir() and api.in_repository(ws.root):
             note = api.join_shared(ws)  # a clone made before the shared main had .contracts/: bring it along

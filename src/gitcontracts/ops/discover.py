@@ -13,6 +13,7 @@ from typing import Any
 from gitcontracts.errors import GitContractsError
 from gitcontracts.model import StreamMeta
 from gitcontracts.ops.streams import is_expired
+from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
@@ -55,10 +56,15 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
         reader.prefetch(new_stashes)
         reader.prefetch(new_streams, want=b"tree")
         reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in new_streams)))
-        for oid in new_stashes:
+        shown, total = ws.reporter(READING), len(new_stashes) + len(new_streams)
+        for number, oid in enumerate(new_stashes, 1):
             cache.add(oid, _stash_summary(reader, oid))
-        for oid in new_streams:
+            if shown:
+                shown(number, total)
+        for number, oid in enumerate(new_streams, len(new_stashes) + 1):
             cache.add(oid, _stream_summary(reader, oid))
+            if shown:
+                shown(number, total)
     finally:
         reader.close()
     cache.save(set(stashes.values()) | set(streams.values()))

@@ -160,19 +160,34 @@ def _stamp(ws: Workspace, marker: Path) -> None:
         pass  # a read-only git dir: every read fetches, which is still right
 
 
-def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None) -> str | None:
-    """One fetch of the main branch and all claim branches (reads' and actions' alike); None when done, else why
-    not. `timeout`: seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action waits longer than a read)."""
+def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None, claims: bool = True) -> str | None:
+    """One fetch of the main branch and all claim branches (a read's; an action's takes main alone, `claims`
+    False: it fetches the claims it reads itself, `fetch_claims`); None when done, else why not. `timeout`:
+    seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action waits longer than a read)."""
     from gitcontracts import gitlayer
 
     main = ws.main_branch
-    claims = f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"
+    every_claim = [f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"] if claims else []
     timeout = timeout or _timeout(ws)
-    problem = gitlayer.fetch_within(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", claims], timeout)
+    problem = gitlayer.fetch_within(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", *every_claim],
+                                    timeout)
     if problem is not None and "couldn't find remote ref" in problem:
         # A new, empty remote has no main yet: nothing shared to show beyond the claims.
-        problem = gitlayer.fetch_within(ws.root, remote, [claims], timeout)
+        problem = gitlayer.fetch_within(ws.root, remote, every_claim, timeout) if every_claim else None
     if problem is not None and remote not in gitlayer.remotes(ws.root):  # asked only when the fetch failed
+        return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
+    return problem
+
+
+def fetch_claims(ws: Workspace, remote: str, prefix: str, timeout: float | None = None) -> str | None:
+    """The claim branches under `prefix` (`claim/<contract>/<subtask>/`), fetched (one glob refspec, pruned) into
+    refs/remotes/<remote>/: what an action reads of the claims it settles, their commits included. With 5,000
+    claim branches on the remote, one subtask's are a few refs: the remote lists only those (protocol v2)."""
+    from gitcontracts import gitlayer
+
+    refspec = f"+refs/heads/{prefix}*:refs/remotes/{remote}/{prefix}*"
+    problem = gitlayer.fetch_within(ws.root, remote, [refspec], timeout or _timeout(ws))
+    if problem is not None and remote not in gitlayer.remotes(ws.root):
         return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
     return problem
 

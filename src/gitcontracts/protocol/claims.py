@@ -13,7 +13,7 @@ from gitcontracts.ops.record import Action
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.protocol import providers
 from gitcontracts.referee.commits import parse_claim_branch
-from gitcontracts.protocol.engine import Context, Outcome, perform
+from gitcontracts.protocol.engine import ACTION_FETCH_SECONDS, Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
 from gitcontracts.protocol import whoami
 from gitcontracts.workspace import Workspace
@@ -61,15 +61,20 @@ def claim_refs(ws: Workspace, contract: str | None, task_id: str | None, offline
                fetched: bool = False) -> dict[str, str]:
     """branch name -> tip of the pending claim branches (of every contract with contract None).
 
-    With a remote, an action asks the remote itself (`ls-remote`, no fetch), and a read (`fetched`) takes
-    them as the read's fetch left them, `refs/remotes/<remote>/claim/...` (ops/freshness.py, SPEC 13); an
-    offline read adds the clone's own claim branches. Without a remote, or for an offline action: the
-    clone's own claim branches."""
+    With a remote, an action fetches the ones it asks for now (their commits too: it reads them), and a read
+    (`fetched`) takes them as the read's fetch left them; both find them in `refs/remotes/<remote>/claim/...`
+    (ops/freshness.py, SPEC 13). An offline read adds the clone's own claim branches. Without a remote, or for
+    an offline action: the clone's own claim branches."""
     prefix = "claim/" + (f"{contract}/" if contract else "") + (f"{task_id}/" if contract and task_id else "")
     remote = ws.config.remote
     if remote and not offline and not fetched:
-        refs = gitlayer.remote_refs(ws.root, remote, f"refs/heads/{prefix}*")
-        return {ref.removeprefix("refs/heads/"): sha for ref, sha in refs.items()}
+        from gitcontracts.ops.freshness import fetch_claims
+
+        problem = fetch_claims(ws, remote, prefix, ACTION_FETCH_SECONDS)
+        if problem is not None:
+            raise gitlayer.RemoteUnavailable(f"cannot fetch the claim branches from {remote}: {problem}",
+                                             hint="check the remote, or use --offline")
+        fetched = True
     sources = ["refs/heads/"]
     if remote and fetched:
         sources = [f"refs/remotes/{remote}/"] + (["refs/heads/"] if offline else [])

@@ -188,13 +188,15 @@ def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: boo
             if fetched:
                 raise
             return None
+        landed: bool | str
         if remote is None:
             landed = _land_locally(ws, ctx, built, outcome)
         elif _queueable(ctx, outcome):
             landed = _land_queueable(ws, reader, ctx, built, outcome, remote, head)
         else:
             landed = _push(ws, ctx, built, outcome, remote, head)
-        return {**outcome.result, "commit": built.sha, "pushed": remote is not None} if landed else None
+        commit = landed if isinstance(landed, str) else built.sha
+        return {**outcome.result, "commit": commit, "pushed": remote is not None} if landed else None
     finally:
         reader.close()
 
@@ -226,7 +228,7 @@ def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tup
 def _fetch(ws: Workspace, remote: str) -> None:
     from gitcontracts.ops import freshness
 
-    problem = freshness.fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS)
+    problem = freshness.fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS, claims=False)
     if problem is not None:
         raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
 
@@ -370,9 +372,10 @@ def _queueable(ctx: Context, outcome: Outcome) -> bool:
 
 
 def _land_queueable(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gitlayer.BuiltCommit,
-                    outcome: Outcome, remote: str, head: gitlayer.HeadState) -> bool:
+                    outcome: Outcome, remote: str, head: gitlayer.HeadState) -> bool | str:
     """Through the queue; straight to main while this clone's actions land with nobody else's in between (an agent
-    alone pays no lander), until it loses a race: then the same commit, pushed to its queue ref, lands as it is."""
+    alone pays no lander), until it loses a race: then the same commit, pushed to its queue ref, lands as it is.
+    The commit it landed as on main when a lander replayed it (else True; False: run again)."""
     from gitcontracts.ops import freshness
 
     if freshness.recently_alone(ws):
@@ -385,7 +388,7 @@ def _land_queueable(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, bu
 
 
 def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gitlayer.BuiltCommit, remote: str,
-             head: gitlayer.HeadState) -> bool:
+             head: gitlayer.HeadState) -> bool | str:
     """Push the action to a queue ref of its own (a push that never loses a race); the remote's post-receive hook
     replays it on main before the push returns, and says so. Where no lander answered (a forge, a lander stopped
     mid-way) the agent lands the queue itself. False when it must run again on the new main (what it changed moved
@@ -417,7 +420,7 @@ def _enqueue(ws: Workspace, reader: gitlayer.BlobReader, ctx: Context, built: gi
     parents = split_commit(reader.commit_bytes(tip) or b"")[0].get(b"parent", [])
     same = tip == landed_as and parents[:1] == [(ctx.base_sha or "").encode()]
     _follow(ws, ctx, built, head, tip, same_files=same)
-    return True
+    return landed_as or True  # the replay on main is the action's commit there (the queued one is its parent)
 
 
 def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitlayer.HeadState,

@@ -16,6 +16,7 @@ from gitcontracts.protocol.status import contract_state, prefetch_streams, share
 from gitcontracts.protocol.work import execution
 from gitcontracts.rules.agents import Registry
 from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
 
@@ -45,7 +46,7 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
-        docs = [doc for doc in snapshot.docs_in(".contracts/stashes").values()
+        docs = [doc for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values()
                 if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
                 and isinstance(doc.get("name"), str) and contract_state(doc, now) == "open"]
         may_claim = _may_claim(snapshot.registry, agent, sum(_held(doc, agent) for doc in docs))

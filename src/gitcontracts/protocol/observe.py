@@ -14,6 +14,7 @@ from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.referee.commits import check_range
 from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.doccache import READING
 from gitcontracts.protocol.status import contract_state
 from gitcontracts.timeutil import format_ts, parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
@@ -156,7 +157,7 @@ def _next_due(ws: Workspace, main: str | None, paths: list[str] | None = None) -
         snapshot = Snapshot(ws.root, reader, main)
         try:
             if paths is None:  # every contract: by blob id, parsed only when new to this clone
-                docs = list(snapshot.docs_in(".contracts/stashes").values())
+                docs = list(snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values())
             else:
                 reader.prefetch(f"{main}:{p}" for p in paths)
                 docs = [snapshot.doc(path) for path in paths]
@@ -287,7 +288,7 @@ def _deadline_events(ws: Workspace, main: str | None, last: str | None, now: str
     events = []
     try:
         start, end = parse_datetime(last), parse_datetime(now)
-        for doc in snapshot.docs_in(".contracts/stashes").values():
+        for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values():
             deadline = (doc.get("content") or {}).get("deadline") if isinstance(doc, dict) else None
             try:
                 moment = parse_datetime(deadline) if isinstance(deadline, str) else None

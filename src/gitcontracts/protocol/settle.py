@@ -13,6 +13,7 @@ from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
 from gitcontracts.protocol.guards import passed
 from gitcontracts.protocol.offers import move_offer
 from gitcontracts.protocol.work import execution, stream_entries
+from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
 
@@ -41,7 +42,7 @@ def _maybe_due(ctx: Context) -> list[str]:
     """The acting agent's contracts with a subtask a step may be due for, from the documents of the base kept by
     blob id (a pass over 10,000 contracts parses only the ones that changed since the last)."""
     names = []
-    for file, doc in ctx.base.docs_in(".contracts/stashes").items():
+    for file, doc in ctx.base.docs_in(".contracts/stashes", progress=ctx.ws.reporter(READING)).items():
         if not isinstance(doc, dict) or doc.get("owner") != ctx.agent:
             continue
         tasks = (doc.get("content") or {}).get("subtasks") if isinstance(doc.get("content"), dict) else None

@@ -7,6 +7,7 @@ from typing import Any
 from gitcontracts import gitlayer
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.doccache import READING
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import no_contract, passed
 from gitcontracts.protocol.work import execution
@@ -53,7 +54,7 @@ def _all(ws: Workspace, snapshot: Snapshot, agent: str | None = None) -> list[di
     rows = []
     claimed_by = {branch.split("/")[1] for branch in claim_refs(ws, None, None, True, fetched=True)
                   if branch.endswith(f"/{agent}")} if agent else set()
-    for doc in snapshot.docs_in(".contracts/stashes").values():
+    for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values():
         if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
             continue
         tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]

@@ -10,10 +10,9 @@
 - any other branch is judged like a range; tags are let through."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from gitcontracts import gitlayer
 from gitcontracts.model import Problem
@@ -23,8 +22,7 @@ from gitcontracts.rules.transitions import FORBIDDEN
 from gitcontracts.store.snapshot import Snapshot
 
 
-@dataclass(frozen=True)
-class RefUpdate:
+class RefUpdate(NamedTuple):
     old: str | None   # None: the ref is created
     new: str | None   # None: the ref is deleted
     ref: str

@@ -12,6 +12,7 @@ from typing import Any
 from gitcontracts.store import kept
 
 FILE = "gitcontracts-docs.json"
+READING = "reading the contracts new to this clone"  # the progress line of a fill (10,000: seconds)
 
 
 class DocCache:
