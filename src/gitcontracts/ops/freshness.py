@@ -174,9 +174,7 @@ def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None, claim
     if problem is not None and "couldn't find remote ref" in problem:
         # A new, empty remote has no main yet: nothing shared to show beyond the claims.
         problem = gitlayer.fetch_within(ws.root, remote, every_claim, timeout) if every_claim else None
-    if problem is not None and remote not in gitlayer.remotes(ws.root):  # asked only when the fetch failed
-        return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
-    return problem
+    return _why(ws, remote, problem)
 
 
 def fetch_claims(ws: Workspace, remote: str, prefix: str, timeout: float | None = None) -> str | None:
@@ -186,7 +184,13 @@ def fetch_claims(ws: Workspace, remote: str, prefix: str, timeout: float | None 
     from gitcontracts import gitlayer
 
     refspec = f"+refs/heads/{prefix}*:refs/remotes/{remote}/{prefix}*"
-    problem = gitlayer.fetch_within(ws.root, remote, [refspec], timeout or _timeout(ws))
+    return _why(ws, remote, gitlayer.fetch_within(ws.root, remote, [refspec], timeout or _timeout(ws)))
+
+
+def _why(ws: Workspace, remote: str, problem: str | None) -> str | None:
+    """A failed fetch's reason, or that the remote is not configured here (asked only when the fetch failed)."""
+    from gitcontracts import gitlayer
+
     if problem is not None and remote not in gitlayer.remotes(ws.root):
         return f"the remote {remote!r} of config.yaml is not configured in this clone; `git remote add {remote} URL`"
     return problem
