@@ -39,6 +39,18 @@ def test_an_agent_withdraws_its_own_claim_by_naming_itself(claimed) -> None:
     assert git("for-each-ref", "refs/heads/claim", cwd=claimed.remote) == ""
 
 
+def test_release_withdraws_the_agents_own_pending_claim_with_no_git_command(claimed) -> None:
+    withdrawn = claimed("alice", "release", "site", "a", "-m", "no time after all", "--json")
+    assert withdrawn.code == 0, withdrawn.err
+    assert withdrawn.json["withdrawn"] == "claim/site/a/alice" and withdrawn.json["pushed"] is True
+    assert withdrawn.json["entry"]["data"] == {"subtask_id": "a", "message": "no time after all"}
+    assert git("for-each-ref", "refs/heads/claim", cwd=claimed.remote) == ""
+    assert claimed("orchestrator", "bids", "site", "--json").json["bids"] == []
+    again = claimed("alice", "release", "site", "a")
+    assert again.code == 4 and "not claimed" in again.err  # nothing pending any more: nothing to give back
+    assert claimed("mallory", "release", "site", "a").code == 4  # mallory has no claim to withdraw
+
+
 def test_nobody_resets_another_agents_claim_to_nothing(claimed) -> None:
     result = push(claimed.clone("mallory"), "+origin/main:refs/heads/claim/site/a/alice")
     assert result.returncode != 0 and "carries nothing" in result.stderr

@@ -380,7 +380,8 @@ def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) 
 
 
 def release(ws: Workspace, contract: str, task_id: str, message: str = "", offline: bool = False) -> WorkResult:
-    """Give your claimed subtask back: it is open again. Raises as `progress`."""
+    """Give your claimed subtask back: it is open again. While it is open, withdraw your pending claim instead
+    (`withdrawn`: its claim branch, deleted with a `status-update` entry). Raises as `progress`."""
     from gitcontracts.protocol.work import release as run
 
     return cast("WorkResult", run(ws, contract, task_id, message, offline))

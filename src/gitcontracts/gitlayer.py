@@ -774,14 +774,15 @@ def fetch(root: Path, remote: str, refspecs: Sequence[str], timeout: float = 60)
                                 hint="check the remote, or use --offline")
 
 
-def push(root: Path, remote: str, refspecs: Sequence[str]) -> tuple[bool, str]:
-    """(accepted, git's message). A refused push is not an error here: the caller re-runs its action."""
+def push(root: Path, remote: str, refspecs: Sequence[str], options: Sequence[str] = ()) -> tuple[bool, str]:
+    """(accepted, git's message). A refused push is not an error here: the caller re-runs its action.
+    `options`: push options (`git push -o`), which the remote's pre-receive hook reads."""
     atomic = ["--atomic"] if len(refspecs) > 1 else []  # an award's merge and its branch deletions: all or none
     # No reachability bitmaps: a clone made from a local path shares the remote's pack and its bitmap, and with
     # thousands of claim branches (none of them in the bitmap) pack-objects then builds a bitmap for every one to
     # leave out what the remote has: 3.4 s for one claim with 5,000 branches, 0.3 s by the plain walk.
-    result = run(root, "-c", "pack.useBitmaps=false", "push", "--quiet", "--porcelain", *atomic, remote,
-                 *refspecs, check=False)
+    result = run(root, "-c", "pack.useBitmaps=false", "push", "--quiet", "--porcelain", *atomic,
+                 *(arg for option in options for arg in ("-o", option)), remote, *refspecs, check=False)
     text = (result.stdout + result.stderr).decode("utf-8", "replace")
     return result.returncode == 0, text
 

@@ -158,9 +158,9 @@ def complete(contract: str, subtask: str) -> None:
 @click.option("-m", "--message", default="", help="Why, in the discussion stream.")
 @shared(mutating=True)
 def release(contract: str, subtask: str, message: str) -> None:
-    """Give your subtask back (claimed -> open)."""
+    """Give your subtask back (claimed -> open), or withdraw your claim still waiting for the owner's award."""
     result = api.release(*_args(contract, subtask, message))
-    emit(result, lambda: _said(result, "released"))
+    emit(result, lambda: _said(result, "withdrew the claim on" if result.get("withdrawn") else "released"))
 
 
 @click.command(epilog=example("gitcontracts ask website-redesign research -m 'Which competitors?'"))

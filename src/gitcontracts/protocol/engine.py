@@ -347,7 +347,9 @@ def _push(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, outcome: Out
     main = ws.main_branch
     target = f"refs/heads/{outcome.branch}" if outcome.branch else f"refs/heads/{main}"
     refspecs = [f"{'+' if outcome.branch else ''}{built.sha}:{target}"] + [f":refs/heads/{b}" for b in outcome.delete_branches]
-    accepted, text = gitlayer.push(ws.root, remote, refspecs)
+    # deleting its own claim branch (a withdrawal), the agent names itself to the remote's hook, which reads it
+    own = any(b.startswith("claim/") and b.rsplit("/", 1)[-1] == ctx.agent for b in outcome.delete_branches)
+    accepted, text = gitlayer.push(ws.root, remote, refspecs, [f"agent={ctx.agent}"] if own else [])
     if not accepted:
         # Did someone else land first? Then re-run against their main; else the refusal is real.
         now_at = gitlayer.remote_refs(ws.root, remote, target).get(target)

@@ -24,7 +24,7 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("gitcontracts deliver website-redesign research --stash competitor-study --summary '5 pages compared'",
      "deliver that stash for the subtask"),
     ("gitcontracts ask website-redesign research -m 'Which competitors?'", "ask the owner a question"),
-    ("gitcontracts release website-redesign research -m 'cannot finish'", "give a subtask back"),
+    ("gitcontracts release website-redesign research -m 'cannot finish'", "give a subtask back, or withdraw your pending claim"),
     ("gitcontracts init --remote origin", "owner, once: set up .contracts/ and record the shared remote"),
     ("gitcontracts init --remote origin --lander lander", "owner, for many agents at once: actions land in batches "
                                                           "(the shared remote needs `gitcontracts -C shared.git "

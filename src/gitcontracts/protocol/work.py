@@ -8,7 +8,7 @@ from gitcontracts.errors import Conflict, NotFound
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.referee.documents import raise_if, schema_problems
 from gitcontracts.ops.record import Action
-from gitcontracts.protocol.claims import discussion
+from gitcontracts.protocol.claims import claim_branch, claim_refs, discussion
 from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
 from gitcontracts.protocol.guards import owners_subtask, require_assignee, subtask
 from gitcontracts.workspace import Workspace
@@ -66,9 +66,18 @@ def complete(ws: Workspace, contract: str, task_id: str, offline: bool = False) 
 
 
 def release(ws: Workspace, contract: str, task_id: str, message: str = "", offline: bool = False) -> dict[str, Any]:
+    """Give back the subtask assigned to you; or, while it is open, withdraw your claim waiting for the owner's
+    award (its claim branch is deleted in the same push as a `status-update` entry that says so)."""
     def build(ctx: Context) -> Outcome:
         doc, _ = ctx.contract(contract)
-        require_assignee(subtask(doc, contract, task_id), ctx.agent, "be released")
+        task = subtask(doc, contract, task_id)
+        mine = claim_branch(contract, task_id, ctx.agent)
+        if task.get("status") == "open" and mine in claim_refs(ctx.ws, contract, task_id, offline=ctx.remote is None):
+            entry = ctx.post(discussion(contract), "status-update",
+                             {"subtask_id": task_id, "message": message or "claim withdrawn"})
+            return _done(ctx, "release", contract, task_id, {"entry": entry, "withdrawn": mine})._replace(
+                delete_branches=(mine,))
+        require_assignee(task, ctx.agent, "be released")
         ctx.set_subtask(contract, task_id, {"status": "open"}, ("assigned_agent",))
         entry = ctx.post(discussion(contract), "status-update", {"subtask_id": task_id, "message": message or "released"})
         return _done(ctx, "release", contract, task_id, {"entry": entry})
