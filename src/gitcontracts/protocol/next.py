@@ -138,7 +138,8 @@ def _contract_items(view: Contract) -> list[dict[str, Any]]:
                 items.append(_item("deliver", name, tid, ("deliver", name, tid, "--stash", "STASH"),
                                    f"assigned to you, no deliverable yet: `stash put STASH --file FILE` first{must}"))
         if status == "open" and any(b["agent"] == agent for b in pending):
-            items.append(_item("claim-pending", name, tid, ("bids", name, tid), f"your claim waits for {owner}'s award"))
+            items.append(_item("claim-pending", name, tid, ("bids", name, tid),
+                               f"your claim waits for {owner}'s award (`gitcontracts release {name} {tid}` withdraws it)"))
         if owner == agent:
             if status == "open":
                 items += [_item("award", name, tid, ("award", name, tid, b["agent"]), f"claim by {b['agent']}"
