@@ -214,7 +214,7 @@ def _racy_smudges(data: bytes, end: int, written: int, worktree: Path, skip: set
         recorded = _STAT.unpack_from(data, entry)
         if (recorded[2], recorded[9]) != ((st.st_mtime_ns // 1_000_000_000) & 0xFFFFFFFF, st.st_size & 0xFFFFFFFF):
             continue  # its stat already says it changed
-        if recorded[6] != _PLAIN_MODE or not os.path.isfile(worktree / path):
+        if recorded[6] != _PLAIN_MODE or st.st_mode & 0o170111 != 0o100000:
             return None  # a link, an executable, a submodule: git compares those
         content = (worktree / path).read_bytes()
         if hashlib.new(algorithm, b"blob %d\0" % len(content) + content).digest() != oid:

@@ -56,15 +56,12 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
         reader.prefetch(new_stashes)
         reader.prefetch(new_streams, want=b"tree")
         reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in new_streams)))
-        shown, total = ws.reporter(READING), len(new_stashes) + len(new_streams)
-        for number, oid in enumerate(new_stashes, 1):
-            cache.add(oid, _stash_summary(reader, oid))
+        new = [(oid, _stash_summary) for oid in new_stashes] + [(oid, _stream_summary) for oid in new_streams]
+        shown = ws.reporter(READING)
+        for number, (oid, summary) in enumerate(new, 1):
+            cache.add(oid, summary(reader, oid))
             if shown:
-                shown(number, total)
-        for number, oid in enumerate(new_streams, len(new_stashes) + 1):
-            cache.add(oid, _stream_summary(reader, oid))
-            if shown:
-                shown(number, total)
+                shown(number, len(new))
     finally:
         reader.close()
     cache.save(set(stashes.values()) | set(streams.values()))
