@@ -38,3 +38,19 @@ def test_a_document_json_cannot_give_back_is_read_but_not_kept(repo: Path, cli: 
     assert states(cli) == {"odd": ("open", 1)}
     assert not (repo / CACHE).exists()  # nothing worth keeping: nothing written
     assert states(cli) == {"odd": ("open", 1)}
+
+
+def test_one_workspace_reads_the_kept_parses_once_and_keeps_them_current(repo: Path, cli: Callable[..., Result]) -> None:
+    """A watcher's passes share the parses of their workspace: what changed between two reads is read anew, the
+    file keeps only the current versions, and a file broken meanwhile does not matter to that workspace."""
+    from gitcontracts import api
+
+    for name in ("one", "two"):
+        assert cli("new", name, "--objective", "x", "--subtask", "a:A", "--subtask", "b:B").code == 0
+    ws = api.open_workspace(repo, agent="orchestrator")
+    assert {row["contract"]: row["open"] for row in api.status(ws)["contracts"]} == {"one": 2, "two": 2}
+    assert cli("patch", "one", "--path", "subtasks", "--match", "id=a", "--set", "award=first").code == 0
+    assert cli("claim", "one", "a", agent="bot-1").code == 0
+    (repo / CACHE).write_text("{not json")  # what this workspace read stays in its memory
+    assert {row["contract"]: row["open"] for row in api.status(ws)["contracts"]} == {"one": 1, "two": 2}
+    assert len(json.loads((repo / CACHE).read_text())) == 2  # written again: the current `one`, and `two`

@@ -275,6 +275,17 @@ def test_an_action_on_what_appeared_since_its_agents_last_landing_fetches_it(que
     assert claimed.code == 0, claimed.err
 
 
+def test_an_award_built_on_the_owners_last_landing_still_fetches_the_claims(tmp_path: Path) -> None:
+    shared = queued_shared(tmp_path, award="review")
+    clock = {"GITCONTRACTS_NOW": "2026-12-05T12:00:00Z"}  # the owner's last fetch stays fresh: the award builds on it
+    assert shared("orchestrator", "ask", "work", "-m", "anyone?", env=clock).code == 0
+    assert shared("bot", "claim", "work", "t0", "-m", "me", env=clock).code == 0  # a claim branch, after that fetch
+    awarded = shared("orchestrator", "award", "work", "t0", "bot", "--json", env=clock)
+    assert awarded.code == 0, awarded.err
+    assert git("log", "-1", "--format=%s", "main", cwd=shared.remote) == "contracts: award work/t0"
+    assert git("for-each-ref", "refs/heads/claim/", cwd=shared.remote) == ""
+
+
 def test_queued_actions_are_dropped_once_config_names_no_lander(queued: Shared) -> None:
     assert queued("bot", "claim", "work", "t0").code == 0
     owner = queued.clone("orchestrator")

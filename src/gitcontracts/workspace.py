@@ -9,16 +9,18 @@ import unicodedata
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from gitcontracts.errors import InvalidContent, NotFound, UsageError
 from gitcontracts.names import name_problem
-from gitcontracts.store.layout import CONTRACTS, Layout
+from gitcontracts.store.layout import CONTRACTS, STASHES, Layout
 from gitcontracts.timeutil import utcnow
 
 if TYPE_CHECKING:
     from gitcontracts.store.config import Config
+    from gitcontracts.store.doccache import DocCache
     from gitcontracts.store.schemas import SchemaRegistry
+    from gitcontracts.store.snapshot import Snapshot
     from gitcontracts.store.stashes import StashStore
     from gitcontracts.store.streams import StreamStore
 
@@ -48,6 +50,19 @@ class Workspace:
     @cached_property
     def layout(self) -> Layout:
         return Layout(self.root)
+
+    @cached_property
+    def parsed(self) -> DocCache:
+        """The documents parsed so far, by blob id (`.git/gitcontracts-docs.json`), read once per workspace: the
+        reads of one command, and a watcher's passes, share it instead of loading 10,000 documents each."""
+        from gitcontracts.store import doccache
+        return doccache.open_cache(self.root)
+
+    def stashes_at(self, snapshot: Snapshot) -> dict[str, Any]:
+        """File name -> parsed document (None when it does not parse) of every stash in `snapshot`: parsed only
+        when new to this clone, with progress on a terminal while many are."""
+        from gitcontracts.store.doccache import READING
+        return snapshot.docs_in(STASHES, progress=self.reporter(READING), cache=self.parsed)
 
     # The stores are imported when first used, so a command loads only what it touches
     # (`stream latest` never imports the YAML parser).

@@ -13,9 +13,9 @@ from gitcontracts.protocol.claims import claim_refs, discussion
 from gitcontracts.protocol.status import contract_view, prefetch_streams, shared_snapshot, stream_entries_at
 from gitcontracts.protocol.work import execution
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import stash_file
 
 DELIVERABLES_SHOWN = 100  # the newest deliverables of a contract on its page
 DIFF_LIMIT = 20_000  # characters of a claim branch's diff shown on the page; the rest is cut, with a note
@@ -30,7 +30,7 @@ def collect(ws: Workspace, offline: bool = False,
     snapshot = shared_snapshot(ws)
     try:
         now = ws.now()
-        docs = snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING))
+        docs = ws.stashes_at(snapshot)
         names = [name.removesuffix(".yaml") for name, doc in docs.items() if _is_contract(doc)]
         refs = claim_refs(ws, None, None, offline, fetched=True)
         prefetch_streams(snapshot, [s for name in names for s in (execution(name), discussion(name))])
@@ -92,7 +92,7 @@ def _deliverable(snapshot: Snapshot, docs: dict[str, Any], entry: dict[str, Any]
     data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}
     stash = str(data.get("deliverable") or "")
     doc = docs.get(f"{stash}.yaml")
-    text = snapshot.read(f".contracts/stashes/{stash}.yaml") if stash else None
+    text = snapshot.read(stash_file(stash)) if stash else None
     task: dict[str, Any] = next((t for t in view["subtasks"] if t.get("id") == data.get("subtask_id")), {})
     schema = task.get("deliverable_schema") or (doc.get("schema") if isinstance(doc, dict) else None)
     return {"subtask": data.get("subtask_id"), "stash": stash, "summary": data.get("summary") or "",

@@ -16,6 +16,7 @@ from gitcontracts.ops.streams import is_expired
 from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import STASHES, STREAMS
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,7 @@ class Query:
     linked_to: str | None = None
     include_expired: bool = False
 
-    def matches_text(self, *fields: Any) -> bool:
-        haystack = " ".join(" ".join(f) if isinstance(f, (list, tuple)) else str(f or "") for f in fields).lower()
+    def matches_lowered(self, haystack: str) -> bool:
         return all(word in haystack for word in self.words)
 
     def matches_schema(self, ref: str | None) -> bool:
@@ -37,31 +37,40 @@ class Query:
         return ref == self.schema or ("@" not in self.schema and ref.partition("@")[0] == self.schema)
 
 
+def searchable(*fields: Any) -> str:
+    """What a query's words are looked for in: the fields (lists joined) in lower case. A word holds no space,
+    so it is found in the joined text exactly when it is found in one field."""
+    return " ".join(" ".join(f) if isinstance(f, (list, tuple)) else str(f or "") for f in fields).lower()
+
+
 def discover(ws: Workspace, schema: str | None = None, query: str | None = None, linked_to: str | None = None,
              include_expired: bool = False) -> list[dict[str, Any]]:
     from gitcontracts import gitlayer
     from gitcontracts.store import doccache
+    from gitcontracts.store.parsing import parse_all
 
     q = Query(schema, tuple((query or "").lower().split()), linked_to, include_expired)
     reader = gitlayer.BlobReader(ws.root)
     cache = doccache.open_cache(ws.root, SUMMARIES)
     try:
         stashes = {} if linked_to else {name[:-len(".yaml")]: oid for name, oid in
-                                        (reader.tree_entries("HEAD:.contracts/stashes") or {}).items()
+                                        (reader.tree_entries(f"HEAD:{STASHES}") or {}).items()
                                         if name.endswith(".yaml")}
-        streams = reader.tree_entries("HEAD:.contracts/streams") or {}
+        streams = reader.tree_entries(f"HEAD:{STREAMS}") or {}
         new_stashes = _missing(cache, stashes, _STASH_FIELDS)
         new_streams = _missing(cache, streams, ("stream",))
         # what is new to this clone, read in batches (one process, no round trip per object)
         reader.prefetch(new_stashes)
         reader.prefetch(new_streams, want=b"tree")
-        reader.prefetch(filter(None, ((reader.tree_entries(oid) or {}).get("meta.yaml") for oid in new_streams)))
-        new = [(oid, _stash_summary) for oid in new_stashes] + [(oid, _stream_summary) for oid in new_streams]
-        shown = ws.reporter(READING)
-        for number, (oid, summary) in enumerate(new, 1):
-            cache.add(oid, summary(reader, oid))
-            if shown:
-                shown(number, len(new))
+        metas = {oid: (reader.tree_entries(oid) or {}).get("meta.yaml") for oid in new_streams}
+        reader.prefetch(filter(None, metas.values()))
+        blobs = [(oid, reader.read(oid)) for oid in new_stashes] + \
+            [(meta or oid, reader.read(meta) if meta else None) for oid, meta in metas.items()]
+        docs = parse_all(blobs, ws.reporter(READING))
+        for oid, doc in zip(new_stashes, docs[:len(new_stashes)], strict=True):
+            cache.add(oid, _stash_summary(doc))
+        for oid, doc in zip(new_streams, docs[len(new_stashes):], strict=True):
+            cache.add(oid, _stream_summary(doc))
     finally:
         reader.close()
     cache.save(set(stashes.values()) | set(streams.values()))
@@ -72,35 +81,39 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
 SUMMARIES = "gitcontracts-discover.json"
 
 
-_STASH_FIELDS = ("discoverable", "schema", "description", "labels", "objective", "deadline", "done")
+_STASH_FIELDS = ("discoverable", "schema", "description", "labels", "text", "deadline", "done")
+_ABSENT = object()
 
 
 def _missing(cache: Any, entries: dict[str, str], fields: tuple[str, ...]) -> list[str]:
     """The ids without a summary, or with one of another shape (written by another version of the tool)."""
-    def kept(oid: str) -> bool:
-        found = cache.get(oid)
-        return oid in cache and (found is None or (isinstance(found, dict) and all(f in found for f in fields)))
-    return sorted({oid for oid in entries.values() if not kept(oid)})
+    shape, docs = set(fields), cache.docs
+    missing = set()
+    for oid in entries.values():
+        found = docs.get(oid, _ABSENT)
+        if found is not None and (found is _ABSENT or not isinstance(found, dict) or not shape <= found.keys()):
+            missing.add(oid)
+    return sorted(missing)
 
 
-def _stash_summary(reader: Any, oid: str) -> dict[str, Any] | None:
-    doc = _parsed(reader.read(oid), oid)
+def _stash_summary(doc: Any) -> dict[str, Any] | None:
     if not isinstance(doc, dict):
         return None
     content = doc["content"] if isinstance(doc.get("content"), dict) else {}
     tasks = content.get("subtasks") or []
+    description = _text(doc.get("description")) or ""
+    labels = [str(label) for label in doc.get("labels") or [] if isinstance(label, (str, int, float))] \
+        if isinstance(doc.get("labels"), list) else []
     return {"discoverable": doc.get("discoverable") is True, "schema": _text(doc.get("schema")),
-            "description": _text(doc.get("description")) or "",
-            "labels": [str(label) for label in doc.get("labels") or [] if isinstance(label, (str, int, float))]
-            if isinstance(doc.get("labels"), list) else [],
-            "objective": _text(content.get("objective")), "deadline": _text(content.get("deadline")),
+            "description": description, "labels": labels,
+            "text": searchable(description, labels, _text(content.get("objective"))),  # what a query looks in
+            "deadline": _text(content.get("deadline")),
             "done": bool(tasks) and isinstance(tasks, list)
             and all(isinstance(t, dict) and t.get("status") == "completed" for t in tasks)}
 
 
-def _stream_summary(reader: Any, oid: str) -> dict[str, Any] | None:
-    meta = (reader.tree_entries(oid) or {}).get("meta.yaml")
-    doc = _parsed(reader.read(meta), meta) if meta else None
+def _stream_summary(doc: Any) -> dict[str, Any] | None:
+    """A stream folder's summary, from its meta.yaml."""
     if not isinstance(doc, dict):
         return None
     try:
@@ -108,17 +121,6 @@ def _stream_summary(reader: Any, oid: str) -> dict[str, Any] | None:
     except (GitContractsError, TypeError, ValueError, KeyError):
         return None
     return {key: value for key, value in doc.items() if isinstance(value, (str, int, float, bool)) or value is None}
-
-
-def _parsed(data: bytes | None, where: str | None) -> Any:
-    from gitcontracts.formats import yamlsafe
-
-    if data is None:
-        return None
-    try:
-        return yamlsafe.load(data, where or "?")
-    except GitContractsError:
-        return None
 
 
 def _text(value: Any) -> str | None:
@@ -130,7 +132,7 @@ def _stashes(ws: Workspace, q: Query, summaries: dict[str, Any]) -> list[dict[st
     for name, found in summaries.items():
         if not isinstance(found, dict) or not found["discoverable"] or not q.matches_schema(found["schema"]):
             continue
-        if not q.matches_text(name, found["description"], found["labels"], found["objective"]):
+        if q.words and not q.matches_lowered(f"{name.lower()} {found['text']}"):
             continue
         if not q.include_expired and _contract_expired(ws, found["deadline"], found["done"]):
             continue
@@ -152,14 +154,17 @@ def _contract_expired(ws: Workspace, deadline: str | None, done: bool) -> bool:
 def _streams(ws: Workspace, q: Query, summaries: dict[str, Any]) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for name, found in summaries.items():
-        if not isinstance(found, dict):
+        if not isinstance(found, dict) or not found.get("discoverable", False):
+            continue
+        # the words first, before the header is built: most streams fail them (as searchable(name, description))
+        if q.words and not q.matches_lowered(f"{name} {found.get('description') or ''}".lower()):
             continue
         meta = StreamMeta.from_dict(found)
         if not meta.discoverable or not q.matches_schema(meta.schema):
             continue
         if q.linked_to is not None and meta.linked_stash != q.linked_to:
             continue
-        if not q.matches_text(name, meta.description) or (not q.include_expired and is_expired(ws, meta)):
+        if not q.include_expired and is_expired(ws, meta):
             continue
         results.append({"name": name, "kind": "stream", "schema": meta.schema, "description": meta.description,
                         "labels": [], "linked_stash": meta.linked_stash})

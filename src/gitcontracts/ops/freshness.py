@@ -160,14 +160,15 @@ def _stamp(ws: Workspace, marker: Path) -> None:
         pass  # a read-only git dir: every read fetches, which is still right
 
 
-def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None, claims: bool = True) -> str | None:
-    """One fetch of the main branch and all claim branches (a read's; an action's takes main alone, `claims`
-    False: it fetches the claims it reads itself, `fetch_claims`); None when done, else why not. `timeout`:
-    seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action waits longer than a read)."""
+def fetch_shared(ws: Workspace, remote: str, timeout: float | None = None, claims: bool | str = True) -> str | None:
+    """One fetch of the main branch and all claim branches (a read's); None when done, else why not. An action
+    takes main alone (`claims` False), or main and the claim branches it settles (`claims` a prefix,
+    `claim/C/S/`, as `fetch_claims`). `timeout`: seconds (default: $GITCONTRACTS_FETCH_TIMEOUT or 10; an action
+    waits longer than a read)."""
     from gitcontracts import gitlayer
 
     main = ws.main_branch
-    every_claim = [f"+refs/heads/claim/*:refs/remotes/{remote}/claim/*"] if claims else []
+    every_claim = [] if claims is False else [_claims_refspec(remote, "claim/" if claims is True else claims)]
     timeout = timeout or _timeout(ws)
     problem = gitlayer.fetch_within(ws.root, remote, [f"+refs/heads/{main}:refs/remotes/{remote}/{main}", *every_claim],
                                     timeout)
@@ -183,8 +184,12 @@ def fetch_claims(ws: Workspace, remote: str, prefix: str, timeout: float | None 
     claim branches on the remote, one subtask's are a few refs: the remote lists only those (protocol v2)."""
     from gitcontracts import gitlayer
 
-    refspec = f"+refs/heads/{prefix}*:refs/remotes/{remote}/{prefix}*"
-    return _why(ws, remote, gitlayer.fetch_within(ws.root, remote, [refspec], timeout or _timeout(ws)))
+    return _why(ws, remote, gitlayer.fetch_within(ws.root, remote, [_claims_refspec(remote, prefix)],
+                                                  timeout or _timeout(ws)))
+
+
+def _claims_refspec(remote: str, prefix: str) -> str:
+    return f"+refs/heads/{prefix}*:refs/remotes/{remote}/{prefix}*"
 
 
 def _why(ws: Workspace, remote: str, problem: str | None) -> str | None:

@@ -8,8 +8,9 @@ from typing import Any, Sequence
 from gitcontracts import gitlayer
 from gitcontracts.ops.contracts import stream_names
 from gitcontracts.ops.merge_shard import entry_id
-from gitcontracts.timeutil import parse_datetime
+from gitcontracts.timeutil import format_seconds, parse_datetime
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import stream_folder
 
 
 def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
@@ -61,7 +62,7 @@ def trailer_commits(root: Path, rev_args: Sequence[str]) -> dict[str, list[dict[
         if not fields.get("Contract") or sha in replayed:
             continue
         found.setdefault(fields["Contract"], []).append(
-            {"ts": when, "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
+            {"ts": _utc(when), "agent": fields.get("Agent", author), "action": fields.get("Action", ""),
              "subtask": fields.get("Subtask"), "commit": sha, "message": subject})
     return found
 
@@ -70,7 +71,7 @@ def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:
     """Entry id -> the commit that appended it (each commit's added lines, read through one cat-file)."""
     if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
         return {}
-    folders = [f".contracts/streams/{s}" for s in stream_names(contract)]
+    folders = [stream_folder(s) for s in stream_names(contract)]
     commits = gitlayer.first_parent_commits(ws.root, None, "HEAD", folders, few=True)
     commits += gitlayer.log_commits(ws.root, ("--all", "--no-merges"), folders)
     reader = gitlayer.BlobReader(ws.root)
@@ -85,6 +86,14 @@ def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:
                     found.setdefault(key, commit.sha)
     reader.close()
     return found
+
+
+def _utc(when: str) -> str:
+    """A commit's date (git's ISO 8601, in its author's zone) in UTC with `Z`, as entry times are written."""
+    try:
+        return format_seconds(parse_datetime(when))
+    except ValueError:
+        return when
 
 
 def _moment(text: Any) -> Any:

@@ -17,6 +17,7 @@ from gitcontracts.protocol.engine import ACTION_FETCH_SECONDS, Context, Outcome,
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
 from gitcontracts.protocol import whoami
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import shard_file
 
 
 def discussion(contract: str) -> str:
@@ -57,6 +58,17 @@ def claim(ws: Workspace, contract: str, task_id: str, message: str = "", bid_usd
     return result
 
 
+def claim_prefix(contract: str | None, task_id: str | None) -> str:
+    """The claim branches of one subtask (`claim/C/S/`), of one contract, or of every contract (`claim/`)."""
+    return "claim/" + (f"{contract}/" if contract else "") + (f"{task_id}/" if contract and task_id else "")
+
+
+def settled_refs(ctx: Context, contract: str, task_id: str, offline: bool) -> dict[str, str]:
+    """`claim_refs` of an action that settles the subtask's claims: as the action's fetch of main brought them
+    (`perform(..., claims=claim_prefix(...))`), else fetched now."""
+    return claim_refs(ctx.ws, contract, task_id, offline, fetched=ctx.fetched_claims == claim_prefix(contract, task_id))
+
+
 def claim_refs(ws: Workspace, contract: str | None, task_id: str | None, offline: bool = False,
                fetched: bool = False) -> dict[str, str]:
     """branch name -> tip of the pending claim branches (of every contract with contract None).
@@ -65,7 +77,7 @@ def claim_refs(ws: Workspace, contract: str | None, task_id: str | None, offline
     (`fetched`) takes them as the read's fetch left them; both find them in `refs/remotes/<remote>/claim/...`
     (ops/freshness.py, SPEC 13). An offline read adds the clone's own claim branches. Without a remote, or for
     an offline action: the clone's own claim branches."""
-    prefix = "claim/" + (f"{contract}/" if contract else "") + (f"{task_id}/" if contract and task_id else "")
+    prefix = claim_prefix(contract, task_id)
     remote = ws.config.remote
     if remote and not offline and not fetched:
         from gitcontracts.ops.freshness import fetch_claims
@@ -91,11 +103,11 @@ def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list
     # a ref shaped like a claim but not one (claim/c/t/a/x, a bad name) slipped past a remote without the hook:
     # every reader ignores it (the pre-receive hook refuses it)
     valid = {branch: sha for branch, sha in refs.items() if parse_claim_branch(branch) is not None}
-    snapshot.reader.prefetch(f"{sha}:.contracts/streams/{discussion(contract)}/{branch.split('/')[3]}.jsonl"
+    snapshot.reader.prefetch(f"{sha}:{shard_file(discussion(contract), branch.split('/')[3])}"
                              for branch, sha in valid.items())
     for branch, sha in sorted(valid.items()):
         _, _, task_id, agent = branch.split("/")
-        data = snapshot.reader.read(f"{sha}:.contracts/streams/{discussion(contract)}/{agent}.jsonl") or b""
+        data = snapshot.reader.read(f"{sha}:{shard_file(discussion(contract), agent)}") or b""
         entry = _last_claim(data, task_id)
         payload = entry.get("data", {}) if entry else {}
         bids.append({"subtask": task_id, "agent": agent, "branch": branch, "commit": sha,
@@ -128,8 +140,8 @@ def award(ws: Workspace, contract: str, task_id: str, winner: str, offline: bool
     """Merge the winner's claim branch (the owner's --no-ff merge commit), reject the other bids, delete the branches."""
     provider = "local" if offline or not ws.config.remote else ws.config.provider
     providers.require_available(provider, ws.root)
-    result = perform(ws, lambda ctx: award_build(ctx, contract, task_id, winner, claim_refs(ws, contract, task_id, offline)),
-                     offline)
+    result = perform(ws, lambda ctx: award_build(ctx, contract, task_id, winner, settled_refs(ctx, contract, task_id, offline)),
+                     offline, claims=claim_prefix(contract, task_id))
     losers = [claim_branch(contract, task_id, agent) for agent in result["rejected"]]
     providers.closed(provider, ws.root, losers, f"awarded to {winner}")
     return result
@@ -170,7 +182,7 @@ def _entry_id(bid: dict[str, Any]) -> str | None:
 
 def _bring_claim_entries(ctx: Context, contract: str, winner: str, tip: str) -> None:
     """The winner's discussion shard as the merge makes it: main's, plus the entries of the claim branch."""
-    path = f".contracts/streams/{discussion(contract)}/{winner}.jsonl"
+    path = shard_file(discussion(contract), winner)
     fork = gitlayer.merge_base(ctx.ws.root, ctx.base_sha or tip, tip) if ctx.base_sha else None
     ancestor = ctx.base.reader.read(f"{fork}:{path}") if fork else None
     theirs = ctx.base.reader.read(f"{tip}:{path}") or b""
@@ -198,9 +210,9 @@ def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problem
         doc, _ = ctx.contract(contract)
         if doc.get("owner") != ctx.agent:
             return Outcome(Action("reject", contract, ()), {}, nothing=True)
-        path = f".contracts/streams/{discussion(contract)}/{ctx.agent}.jsonl"
+        path = shard_file(discussion(contract), ctx.agent)
         branch = claim_branch(contract, task_id, agent)
-        tip = claim_refs(ws, contract, task_id, offline).get(branch)
+        tip = settled_refs(ctx, contract, task_id, offline).get(branch)
         marker = f"{branch}@{tip}"
         for line in jsonl.lines(ctx.read(path) or b""):
             if line.entry and (line.entry.get("data") or {}).get("claim") == marker:
@@ -210,5 +222,5 @@ def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problem
         return Outcome(Action("reject", f"{contract}/{task_id}", tuple(ctx.files), contract, task_id),
                        {"contract": contract, "subtask": task_id, "agent": agent})
 
-    result = perform(ws, build, offline)
+    result = perform(ws, build, offline, claims=claim_prefix(contract, task_id))
     return result or None

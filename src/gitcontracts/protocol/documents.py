@@ -12,7 +12,7 @@ from gitcontracts.names import check_name
 from gitcontracts.ops.record import Action
 from gitcontracts.ops.stashes import build_envelope, contract_name
 from gitcontracts.ops.streams import stream_meta
-from gitcontracts.protocol.engine import Context, Outcome, perform, refuse_links, stash_path
+from gitcontracts.protocol.engine import Context, Outcome, perform, refuse_links
 from gitcontracts.referee.documents import raise_if, schema_problems, stash_problems
 from gitcontracts.rules.documents import declared_owner, entry_problems, stream_expired, ttl_of
 from gitcontracts.rules.schema_check import check_metaschema, compile_schema
@@ -20,10 +20,7 @@ from gitcontracts.store.files import read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
 from gitcontracts.timeutil import format_seconds
 from gitcontracts.workspace import Workspace
-
-
-def meta_path(stream: str) -> str:
-    return f".contracts/streams/{stream}/meta.yaml"
+from gitcontracts.store.layout import STREAMS, meta_file, shard_file, stash_file, stream_folder
 
 
 def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None, description: str | None = None,
@@ -33,7 +30,7 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     check_name(name, "stash name")
 
     def build(ctx: Context) -> Outcome:
-        path = stash_path(name)
+        path = stash_file(name)
         old = _previous(ctx, path)
         if old is not None and old.get("owner") not in (None, ctx.agent):
             raise Forbidden(f"stash {name!r} is owned by {old.get('owner')!r}; {ctx.agent!r} may not change it",
@@ -67,9 +64,9 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
 
     def build(ctx: Context) -> Outcome:
-        if linked_stash is not None and ctx.read(stash_path(check_name(linked_stash, "stash name"))) is None:
+        if linked_stash is not None and ctx.read(stash_file(check_name(linked_stash, "stash name"))) is None:
             raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
-        path = meta_path(name)
+        path = meta_file(name)
         if ctx.read(path) is not None:
             raise Conflict(f"stream {name!r} already exists", hint="post to it, or pick another name")
         header = StreamMeta(**{**meta.to_dict(), "owner": ctx.agent, "created": format_seconds(ctx.now)})
@@ -84,13 +81,13 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any, offline: bool 
     check_name(stream, "stream name")
 
     def build(ctx: Context) -> Outcome:
-        refuse_links(ws, f".contracts/streams/{stream}/{ctx.agent}.jsonl")
-        raw = ctx.read(meta_path(stream))
+        refuse_links(ws, shard_file(stream, ctx.agent))
+        raw = ctx.read(meta_file(stream))
         if raw is None:
             raise NotFound(f"no stream named {stream!r}", hint="see `gitcontracts discover` for the streams there are")
-        header = yamlsafe.load(raw, meta_path(stream))
+        header = yamlsafe.load(raw, meta_file(stream))
         meta = StreamMeta.from_dict(header if isinstance(header, dict) else {})
-        shard = f".contracts/streams/{stream}/{ctx.agent}.jsonl"
+        shard = shard_file(stream, ctx.agent)
         entry = ctx.post(stream, label, data)
         problems = entry_problems(entry, ctx.agent, shard)
         if meta.schema:
@@ -132,14 +129,14 @@ def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None
     the shards only of the agent's streams that have a ttl."""
     def build(ctx: Context) -> Outcome:
         moved = []
-        streams = ctx.base.names(".contracts/streams")
+        streams = ctx.base.names(STREAMS)
         if ctx.base.rev and ctx.base.rev != ":":
-            ctx.base.reader.prefetch_folders(ctx.base.rev, ".contracts/streams", streams, "meta.yaml")
+            ctx.base.reader.prefetch_folders(ctx.base.rev, STREAMS, streams, "meta.yaml")
         for number, stream in enumerate(streams, 1):
             if progress:
                 progress(number, len(streams))
-            folder = f".contracts/streams/{stream}"
-            meta = ctx.base.doc(f"{folder}/meta.yaml")
+            folder = stream_folder(stream)
+            meta = ctx.base.doc(meta_file(stream))
             if not isinstance(meta, dict) or meta.get("owner") != ctx.agent or ttl_of(meta) is None:
                 continue
             names = ctx.base.names(folder)

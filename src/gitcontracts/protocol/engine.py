@@ -32,6 +32,7 @@ from gitcontracts.rules.transitions import CONFLICT_RULES
 from gitcontracts.store.files import atomic_write
 from gitcontracts.timeutil import format_ts, parse_datetime
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import shard_file, stash_file
 
 RETRY_SECONDS = 120.0   # how long an action keeps re-running while others land first
 ACTION_FETCH_SECONDS = 60.0  # an action waits longer for its fetch than a read does
@@ -42,6 +43,7 @@ class Context:
                  remote: str | None, worktree: bool = False) -> None:
         self.ws, self.base, self.base_sha, self.agent, self.now, self.remote = ws, base, base_sha, agent, now, remote
         self.worktree = worktree  # --no-commit: build on the working tree's files, leave the change there
+        self.fetched_claims: str | None = None  # the claim branches fetched with main for this attempt (a prefix)
         self.files: dict[str, bytes | None] = {}
         self.entries: list[dict[str, Any]] = []
 
@@ -53,18 +55,18 @@ class Context:
         return self.base.read(path)
 
     def contract(self, name: str) -> tuple[dict[str, Any], str]:
-        data = self.read(stash_path(name))
+        data = self.read(stash_file(name))
         if data is None:
             raise no_contract(name, offline=self.remote is None and bool(self.ws.config.remote))
-        text = yamlsafe.decode(data, stash_path(name))
-        doc = yamlsafe.load(text, stash_path(name))
+        text = yamlsafe.decode(data, stash_file(name))
+        doc = yamlsafe.load(text, stash_file(name))
         if not isinstance(doc, dict):
             raise NotFound(f"{name!r} is not a contract")
         return doc, text
 
     def post(self, stream: str, label: str, data: Any) -> dict[str, Any]:
         """Append an entry by the acting agent to its shard of `stream` (in the files being built)."""
-        path = f".contracts/streams/{stream}/{self.agent}.jsonl"
+        path = shard_file(stream, self.agent)
         shard = self.read(path) or b""
         moment = entry_time(self.now, jsonl.last_ts(shard), self.ws.config.max_clock_skew)
         entry = {"id": new_id(moment), "ts": format_ts(moment), "agent": self.agent, "label": label, "data": data}
@@ -83,11 +85,11 @@ class Context:
     def update(self, name: str, items: list[patching.UpdateItem]) -> tuple[list[int], bool]:
         """update_items on a stash (in the files being built): (items matched, formatting kept)."""
         doc, text = self.contract(name)
-        change = patched(self.base.schemas, doc, text, stash_path(name), name, items)
+        change = patched(self.base.schemas, doc, text, stash_file(name), name, items)
         if change is None:
             return patching.apply(doc.get("content"), items)[1], True
         new_text, counts, kept = change
-        self.files[stash_path(name)] = new_text.encode()
+        self.files[stash_file(name)] = new_text.encode()
         return counts, kept
 
 
@@ -101,10 +103,6 @@ class Outcome(NamedTuple):
 
 
 Build = Callable[[Context], Outcome]
-
-
-def stash_path(name: str) -> str:
-    return f".contracts/stashes/{name}.yaml"
 
 
 def entry_time(now: datetime, last_ts: str | None, max_skew: float) -> datetime:
@@ -125,8 +123,10 @@ def entry_time(now: datetime, last_ts: str | None, max_skew: float) -> datetime:
 _CONFIGURED = "configured"
 
 
-def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | None = _CONFIGURED) -> dict[str, Any]:
-    """Run an action to its end: built on the base, judged, committed, pushed (SPEC 7).
+def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | None = _CONFIGURED,
+            claims: str | None = None) -> dict[str, Any]:
+    """Run an action to its end: built on the base, judged, committed, pushed (SPEC 7). `claims`: the claim
+    branches (a prefix, `claim/C/S/`) the action settles, fetched in the fetch of main (`Context.fetched_claims`).
 
     A push refused because main moved re-runs the whole action against the new main, with jittered
     exponential backoff, for up to RETRY_SECONDS; any other refusal is final."""
@@ -139,7 +139,7 @@ def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | No
             with gitlayer.commit_lock(ws.root):  # local actions of one clone land one at a time: HEAD and files together
                 result = _attempt(ws, build, remote)
         else:
-            result = _attempt(ws, build, remote, recent_enough=first)
+            result = _attempt(ws, build, remote, recent_enough=first, claims=claims)
         first = False
         if result is not None:
             return result
@@ -160,12 +160,14 @@ def _remote(ws: Workspace, offline: bool, remote: str | None) -> str | None:
     return remote
 
 
-def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: bool = False) -> dict[str, Any] | None:
+def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: bool = False,
+             claims: str | None = None) -> dict[str, Any] | None:
     """One run of the action; None when main moved under it and it must run again."""
     reader = gitlayer.BlobReader(ws.root)
     try:
-        base_sha, head, fetched = _base(ws, remote, recent_enough)
+        base_sha, head, fetched = _base(ws, remote, recent_enough, claims)
         ctx = Context(ws, Snapshot(ws.root, reader, base_sha), base_sha, ws.agent, ws.now(), remote, not ws.commit)
+        ctx.fetched_claims = claims if fetched and remote is not None else None
         try:
             outcome = build(ctx)
         except GitContractsError:
@@ -201,7 +203,8 @@ def _attempt(ws: Workspace, build: Build, remote: str | None, recent_enough: boo
         reader.close()
 
 
-def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tuple[str | None, gitlayer.HeadState, bool]:
+def _base(ws: Workspace, remote: str | None, recent_enough: bool = False,
+          claims: str | None = None) -> tuple[str | None, gitlayer.HeadState, bool]:
     """The commit the action builds on: the remote's main (fetched now), else HEAD; the local HEAD; and whether
     the base is as fresh as can be (False: the main of the last landing, not fetched now).
 
@@ -219,16 +222,17 @@ def _base(ws: Workspace, remote: str | None, recent_enough: bool = False) -> tup
 
     fetched = not (recent_enough and ws.config.lander and freshness.recently_landed(ws))
     if fetched:
-        _fetch(ws, remote)
+        _fetch(ws, remote, claims)
     shared = gitlayer.ref_sha(ws.root, f"refs/remotes/{remote}/{ws.main_branch}")
     # no main there yet (a new, empty remote): this action pushes the first one, on the local history
     return (shared, head, fetched) if shared is not None else (head.head, head, fetched)
 
 
-def _fetch(ws: Workspace, remote: str) -> None:
+def _fetch(ws: Workspace, remote: str, claims: str | None = None) -> None:
+    """Main (and the claim branches under `claims`, in the same git process)."""
     from gitcontracts.ops import freshness
 
-    problem = freshness.fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS, claims=False)
+    problem = freshness.fetch_shared(ws, remote, timeout=ACTION_FETCH_SECONDS, claims=claims or False)
     if problem is not None:
         raise gitlayer.RemoteUnavailable(f"cannot fetch from {remote}: {problem}", hint="check the remote, or use --offline")
 

@@ -10,6 +10,7 @@ from gitcontracts.errors import Conflict, Forbidden, InvalidContent, NotFound
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts import gitlayer
+from gitcontracts.store.layout import STASHES
 
 
 def subtask(doc: dict[str, Any], contract: str, task_id: str) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def held(base: Snapshot, agent: str) -> int:
     if not base.rev:
         return 0
     count = 0
-    for path in gitlayer.grep_files(base.root, base.rev, agent, ".contracts/stashes"):
+    for path in gitlayer.grep_files(base.root, base.rev, agent, STASHES):
         doc = base.doc(path)
         content = doc.get("content") if isinstance(doc, dict) else None
         for task in (content.get("subtasks") or []) if isinstance(content, dict) else []:

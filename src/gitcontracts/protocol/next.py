@@ -16,9 +16,9 @@ from gitcontracts.protocol.status import contract_state, prefetch_streams, share
 from gitcontracts.protocol.work import execution
 from gitcontracts.rules.agents import Registry
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import shard_file
 
 RANK = {"offer": 0, "deliver": 1, "delivered": 1, "answered": 2, "claim-pending": 2, "award": 3, "complete": 3, "answer": 3,
         "claim": 4}
@@ -46,7 +46,7 @@ def next_items(ws: Workspace, offline: bool = False) -> list[dict[str, Any]]:
     snapshot = shared_snapshot(ws)
     items: list[dict[str, Any]] = []
     try:
-        docs = [doc for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values()
+        docs = [doc for doc in ws.stashes_at(snapshot).values()
                 if isinstance(doc, dict) and str(doc.get("schema", "")).startswith("agent-contract")
                 and isinstance(doc.get("name"), str) and contract_state(doc, now) == "open"]
         may_claim = _may_claim(snapshot.registry, agent, sum(_held(doc, agent) for doc in docs))
@@ -93,7 +93,7 @@ def _involved(snapshot: Snapshot, docs: list[dict[str, Any]], agent: str) -> set
     assigned to it, and those where it has spoken (its own discussion shard: a question may have an answer).
     The streams of every other contract are not read — at 1,000 contracts, 2,000 folders fewer."""
     names = {doc["name"] for doc in docs if doc.get("owner") == agent or _held(doc, agent)}
-    shards = {doc["name"]: f".contracts/streams/{discussion(doc['name'])}/{agent}.jsonl" for doc in docs
+    shards = {doc["name"]: shard_file(discussion(doc['name']), agent) for doc in docs
               if doc["name"] not in names}
     snapshot.reader.prefetch(spec for spec in map(snapshot.spec, shards.values()) if spec)
     return names | {name for name, path in shards.items() if snapshot.read(path)}

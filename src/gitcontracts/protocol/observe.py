@@ -14,10 +14,10 @@ from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.referee.commits import check_range
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.doccache import READING
 from gitcontracts.protocol.status import contract_state
 from gitcontracts.timeutil import format_ts, parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import STASHES
 
 ACTION_EVENTS = {"offer": "offer-made", "award": "awarded", "accept": "offer-accepted", "reject": "offer-rejected"}
 SETTLE_EVENTS = {"offer-expired": "offer-expired", "lease-expired": "lease-expired", "bids-closed": "bids-closed",
@@ -130,7 +130,7 @@ def run_pass(ws: Workspace, offline: bool = False, automate: bool = True, memo: 
 def _changed_stashes(ws: Workspace, old: str, new: str | None) -> list[str]:
     if not new or old == new:
         return []
-    names = gitlayer.output(ws.root, "diff", "--name-only", old, new, "--", ".contracts/stashes")
+    names = gitlayer.output(ws.root, "diff", "--name-only", old, new, "--", STASHES)
     return [n for n in names.splitlines() if n.endswith(".yaml")]
 
 
@@ -157,7 +157,7 @@ def _next_due(ws: Workspace, main: str | None, paths: list[str] | None = None) -
         snapshot = Snapshot(ws.root, reader, main)
         try:
             if paths is None:  # every contract: by blob id, parsed only when new to this clone
-                docs = list(snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values())
+                docs = list(ws.stashes_at(snapshot).values())
             else:
                 reader.prefetch(f"{main}:{p}" for p in paths)
                 docs = [snapshot.doc(path) for path in paths]
@@ -263,7 +263,7 @@ def _entries(commit: gitlayer.CommitInfo, reader: gitlayer.BlobReader) -> list[d
 def _done(commit: gitlayer.CommitInfo, reader: gitlayer.BlobReader) -> list[dict[str, Any]]:
     out = []
     for change in commit.changes:
-        if not (change.path.startswith(".contracts/stashes/") and change.path.endswith(".yaml")):
+        if not (change.path.startswith(STASHES + "/") and change.path.endswith(".yaml")):
             continue
         docs = []
         for blob in (change.old, change.new):
@@ -283,12 +283,14 @@ def _deadline_events(ws: Workspace, main: str | None, last: str | None, now: str
     """Contracts whose deadline fell between the last pass and this one (and are not done)."""
     if not main or not last:
         return []
+    start, end = parse_datetime(last), parse_datetime(now)
+    if start >= end:  # the first pass: no time has passed to report on
+        return []
     reader = gitlayer.BlobReader(ws.root)
     snapshot = Snapshot(ws.root, reader, main)
     events = []
     try:
-        start, end = parse_datetime(last), parse_datetime(now)
-        for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values():
+        for doc in ws.stashes_at(snapshot).values():
             deadline = (doc.get("content") or {}).get("deadline") if isinstance(doc, dict) else None
             try:
                 moment = parse_datetime(deadline) if isinstance(deadline, str) else None

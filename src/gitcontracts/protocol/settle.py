@@ -9,13 +9,13 @@ from typing import Any
 from gitcontracts.errors import GitContractsError
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.claims import award_build, bid_entries, claim_refs, discussion
-from gitcontracts.protocol.engine import Context, Outcome, perform, stash_path
+from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import passed
 from gitcontracts.protocol.offers import move_offer
 from gitcontracts.protocol.work import execution, stream_entries
-from gitcontracts.store.doccache import READING
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import stash_file
 
 
 def settle(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
@@ -42,7 +42,7 @@ def _maybe_due(ctx: Context) -> list[str]:
     """The acting agent's contracts with a subtask a step may be due for, from the documents of the base kept by
     blob id (a pass over 10,000 contracts parses only the ones that changed since the last)."""
     names = []
-    for file, doc in ctx.base.docs_in(".contracts/stashes", progress=ctx.ws.reporter(READING)).items():
+    for file, doc in ctx.ws.stashes_at(ctx.base).items():
         if not isinstance(doc, dict) or doc.get("owner") != ctx.agent:
             continue
         tasks = (doc.get("content") or {}).get("subtasks") if isinstance(doc.get("content"), dict) else None
@@ -117,7 +117,7 @@ def _award_lowest(ctx: Context, name: str, task: dict[str, Any]) -> dict[str, An
 
 
 def _child_done(ctx: Context, child: str) -> bool:
-    data = ctx.read(stash_path(child))
+    data = ctx.read(stash_file(child))
     if data is None:
         return False
     doc, _ = ctx.contract(child)

@@ -7,12 +7,12 @@ from typing import Any
 from gitcontracts import gitlayer
 from gitcontracts.formats import jsonl, yamlsafe
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.doccache import READING
 from gitcontracts.protocol.claims import bid_entries, claim_refs, discussion
 from gitcontracts.protocol.guards import no_contract, passed
 from gitcontracts.protocol.work import execution
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
+from gitcontracts.store.layout import STREAMS, stash_file, stream_folder
 
 
 def shared_snapshot(ws: Workspace) -> Snapshot:
@@ -54,7 +54,7 @@ def _all(ws: Workspace, snapshot: Snapshot, agent: str | None = None) -> list[di
     rows = []
     claimed_by = {branch.split("/")[1] for branch in claim_refs(ws, None, None, True, fetched=True)
                   if branch.endswith(f"/{agent}")} if agent else set()
-    for doc in snapshot.docs_in(".contracts/stashes", progress=ws.reporter(READING)).values():
+    for doc in ws.stashes_at(snapshot).values():
         if not isinstance(doc, dict) or not str(doc.get("schema", "")).startswith("agent-contract"):
             continue
         tasks = [t for t in (doc.get("content") or {}).get("subtasks") or [] if isinstance(t, dict)]
@@ -71,11 +71,11 @@ def prefetch_streams(snapshot: Snapshot, streams: list[str]) -> None:
     (one git round trip per folder and per shard costs more than everything else a read of many contracts does)."""
     if not snapshot.rev or snapshot.rev == ":":
         return
-    snapshot.reader.prefetch_folders(snapshot.rev, ".contracts/streams", streams, ".jsonl")
+    snapshot.reader.prefetch_folders(snapshot.rev, STREAMS, streams, ".jsonl")
 
 
 def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
-    folder = f".contracts/streams/{stream}"
+    folder = stream_folder(stream)
     out = []
     for name in snapshot.names(folder):
         if name.endswith(".jsonl"):
@@ -84,7 +84,7 @@ def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
 
 
 def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[str, Any]:
-    data = snapshot.read(f".contracts/stashes/{name}.yaml")
+    data = snapshot.read(stash_file(name))
     if data is None:
         raise no_contract(name, offline and bool(ws.config.remote))
     return contract_view(snapshot, name, yamlsafe.load(data, name), claim_refs(ws, name, None, offline, fetched=True),
@@ -112,7 +112,7 @@ def contract_view(snapshot: Snapshot, name: str, doc: Any, refs: dict[str, str],
                "deadline": task.get("deadline"), "description": task.get("description"),
                "requires": task.get("requires") or [], "deliverable_schema": task.get("deliverable_schema")}
         if task.get("subcontract"):
-            child = snapshot.doc(f".contracts/stashes/{task['subcontract']}.yaml")
+            child = snapshot.doc(stash_file(task['subcontract']))
             row["subcontract"] = {"contract": task["subcontract"],
                                   "state": contract_state(child, now) if isinstance(child, dict) else "missing"}
         subtasks.append(row)

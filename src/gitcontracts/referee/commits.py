@@ -18,7 +18,7 @@ from gitcontracts.referee.identity import identity_problems, next_commit
 from gitcontracts.referee.judge import Judge, judge_file
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.transitions import FORBIDDEN
-from gitcontracts.store.layout import CONTRACTS, classify
+from gitcontracts.store.layout import CONTRACTS, classify, shard_file, stash_file
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
@@ -176,7 +176,7 @@ def _judge_all(judge: Judge, changes: Sequence[gitlayer.FileChange], reader: git
 def _claim_branch_scope(judge: Judge, changes: Sequence[gitlayer.FileChange]) -> list[Problem]:
     """A claim branch proposes one thing: this subtask claimed by me, and my entry in the discussion."""
     contract, _, agent = judge.claim_branch  # type: ignore[misc]
-    allowed = {f".contracts/stashes/{contract}.yaml", f".contracts/streams/{contract}-discussion/{agent}.jsonl"}
+    allowed = {stash_file(contract), shard_file(f"{contract}-discussion", agent)}
     problems = [judge.forbid(c.path, f"a claim branch may change only {sorted(allowed)}") for c in changes
                 if c.path not in allowed]
     if judge.actor != agent:

@@ -16,6 +16,7 @@ from gitcontracts.rules import append_only
 from gitcontracts.rules.agents import registry_problems
 from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.rules.schema_check import CompiledSchema, check_metaschema, compile_schema
+from gitcontracts.store.layout import meta_file, stash_file
 
 if TYPE_CHECKING:
     from gitcontracts.store.schemas import SchemaRegistry
@@ -80,7 +81,7 @@ def meta_content(tree: Tree, path: str, data: bytes) -> tuple[dict[str, Any] | N
         return None, problems
     problems = meta_problems(doc, path, path.split("/")[-2])
     linked = doc.get("linked_stash") if isinstance(doc, dict) else None
-    if isinstance(linked, str) and not name_problem(linked) and not tree.exists(f".contracts/stashes/{linked}.yaml"):
+    if isinstance(linked, str) and not name_problem(linked) and not tree.exists(stash_file(linked)):
         problems.append(Problem(path, f"linked_stash {linked!r} does not exist", "reference", "linked_stash"))
     return (doc if isinstance(doc, dict) else None), problems
 
@@ -133,7 +134,7 @@ def entries_content(tree: Tree, path: str, lines: Sequence[tuple[int, bytes]]) -
     _, _, stream, shard = path.split("/")
     agent = shard[:-len(".jsonl")]
     problems = []
-    meta = tree.doc(f".contracts/streams/{stream}/meta.yaml")
+    meta = tree.doc(meta_file(stream))
     if not isinstance(meta, dict):
         problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
                                 "reference"))
@@ -161,7 +162,7 @@ def _deliverable_problems(tree: Tree, path: str, line: int, entry: dict[str, Any
     named = data.get("deliverable")
     if not isinstance(named, str) or name_problem(named):
         return []  # a deliverable that is not a name is refused by the entry's own rules
-    target = f".contracts/stashes/{named}.yaml"
+    target = stash_file(named)
     doc = tree.doc(target)
     if doc is None:
         return [Problem(path, f"deliverable stash {named!r} does not exist", "reference", "data.deliverable", line)]
@@ -175,7 +176,7 @@ def _deliverable_problems(tree: Tree, path: str, line: int, entry: dict[str, Any
 
 
 def _deliverable_schema(tree: Tree, contract: Any, subtask: Any) -> str | None:
-    doc = tree.doc(f".contracts/stashes/{contract}.yaml") if isinstance(contract, str) and not name_problem(contract) else None
+    doc = tree.doc(stash_file(contract)) if isinstance(contract, str) and not name_problem(contract) else None
     content = doc.get("content") if isinstance(doc, dict) else None
     tasks = content.get("subtasks") if isinstance(content, dict) else None
     for task in tasks if isinstance(tasks, list) else []:

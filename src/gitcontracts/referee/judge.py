@@ -16,7 +16,7 @@ from gitcontracts.rules import append_only, timing
 from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.layout import classify, misplaced_problem
+from gitcontracts.store.layout import STASHES, classify, meta_file, misplaced_problem, stream_folder
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 
 class Judge:
@@ -123,7 +123,7 @@ def _claimed_count(judge: Judge) -> int:
     """Subtasks claimed by the actor in the new state (git grep finds the candidate files)."""
     rev = judge.new.rev or ":"
     count = 0
-    for path in gitlayer.grep_files(judge.new.root, rev, judge.actor, ".contracts/stashes"):
+    for path in gitlayer.grep_files(judge.new.root, rev, judge.actor, STASHES):
         doc = judge.new.doc(path)
         content = doc.get("content") if isinstance(doc, dict) else None
         for task in (content or {}).get("subtasks") or [] if isinstance(content, dict) else []:
@@ -145,10 +145,10 @@ def _archive(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> l
         return [Problem(path, "an archived stream is never changed or removed", append_only.RULE)]
     if len(parts) != 4 or not new:
         return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
-    folder = f".contracts/streams/{parts[2]}"
+    folder = stream_folder(parts[2])
     if judge.old.read(f"{folder}/{parts[3]}") != new or judge.new.read(f"{folder}/{parts[3]}") is not None:
         return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
-    meta = judge.old.doc(f"{folder}/meta.yaml")
+    meta = judge.old.doc(meta_file(parts[2]))
     owner = meta.get("owner") if isinstance(meta, dict) else None
     if owner != judge.actor:
         return [judge.forbid(path, f"only the stream's owner {owner} may archive it (gc)")]
@@ -218,7 +218,7 @@ def _schema(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> li
     newest = doc.version >= max(judge.new.schemas.versions(doc.name) or [doc.version])
     refs = {doc.ref} | ({doc.name} if newest else set())
     broken = []
-    for stash_path in gitlayer.grep_files(judge.new.root, judge.new.rev or ":", doc.name, ".contracts/stashes"):
+    for stash_path in gitlayer.grep_files(judge.new.root, judge.new.rev or ":", doc.name, STASHES):
         stash = judge.new.doc(stash_path)
         if isinstance(stash, dict) and stash.get("schema") in refs and compiled.issues(stash.get("content")):
             broken.append(Path(stash_path).stem)

@@ -16,10 +16,13 @@ READING = "reading the contracts new to this clone"  # the progress line of a fi
 
 
 class DocCache:
+    """The parses of one file, in memory; one workspace's reads share it (Workspace.parsed), and each read saves
+    what it used."""
+
     def __init__(self, path: Path | None, docs: dict[str, Any]) -> None:
         self.path, self.docs = path, docs
-        self.added: set[str] = set()
-        self.volatile: set[str] = set()  # parsed for this read, not kept: JSON would not give them back exactly
+        self.saved: set[str] = set(docs)  # what the file holds
+        self.volatile: set[str] = set()  # parsed for this process, not kept: JSON would not give them back exactly
 
     def __contains__(self, oid: str) -> bool:
         return oid in self.docs
@@ -29,15 +32,19 @@ class DocCache:
 
     def add(self, oid: str, doc: Any) -> None:
         self.docs[oid] = doc
-        (self.added if _exact_in_json(doc) else self.volatile).add(oid)
+        if not _exact_in_json(doc):
+            self.volatile.add(oid)
 
     def save(self, keep: set[str]) -> None:
-        """Write the documents of `keep` (those of this read), when anything was added or dropped."""
-        kept_docs = {oid: doc for oid, doc in self.docs.items() if oid in keep and oid not in self.volatile}
-        unchanged = not self.added and len(kept_docs) == len(self.docs) - len(self.volatile)
-        if self.path is None or unchanged:
+        """Keep the documents of `keep` (those of this read) and forget the rest; write them when the file holds
+        others."""
+        self.docs = {oid: doc for oid, doc in self.docs.items() if oid in keep}
+        self.volatile &= keep
+        kept_docs = {oid: doc for oid, doc in self.docs.items() if oid not in self.volatile}
+        if self.path is None or set(kept_docs) == self.saved:
             return
         kept.write(self.path, kept_docs)
+        self.saved = set(kept_docs)
 
 
 def open_cache(root: Path, file: str = FILE) -> DocCache:

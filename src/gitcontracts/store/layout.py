@@ -12,6 +12,27 @@ if TYPE_CHECKING:
     from gitcontracts.model import Problem
 
 CONTRACTS = ".contracts"
+STASHES = f"{CONTRACTS}/stashes"
+STREAMS = f"{CONTRACTS}/streams"
+
+
+# Paths from the root, as git names them (in trees, diffs and `REV:path`): the one place that spells the layout.
+# The names are checked where they come in (names.check_name); these only put them in place.
+
+def stash_file(name: str) -> str:
+    return f"{STASHES}/{name}.yaml"
+
+
+def stream_folder(stream: str) -> str:
+    return f"{STREAMS}/{stream}"
+
+
+def shard_file(stream: str, agent: str) -> str:
+    return f"{STREAMS}/{stream}/{agent}.jsonl"
+
+
+def meta_file(stream: str) -> str:
+    return f"{STREAMS}/{stream}/meta.yaml"
 
 
 class Layout(NamedTuple):

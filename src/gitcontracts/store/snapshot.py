@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import yamlsafe
 from gitcontracts.rules.agents import Registry, parse_registry
 from gitcontracts.store.config import Config, parse_config
+from gitcontracts.store.parsing import parse, parse_all
 from gitcontracts.store.schemas import SCHEMAS_DIR, FileSource, SchemaRegistry
+
+if TYPE_CHECKING:
+    from gitcontracts.store.doccache import DocCache
 
 AGENTS = ".contracts/agents.yaml"
 CONFIG = ".contracts/config.yaml"
@@ -65,41 +69,26 @@ class Snapshot:
         except GitContractsError:
             return Config()
 
-    def docs_in(self, folder: str, suffix: str = ".yaml",
-                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    def docs_in(self, folder: str, suffix: str = ".yaml", progress: Callable[[int, int], None] | None = None,
+                cache: DocCache | None = None) -> dict[str, Any]:
         """name -> parsed document of every `*suffix` file in `folder` (None for one that does not parse).
 
         Read through one batch, and parsed only when the blob is new to this clone: a parse is kept in
         store/doccache.py under its blob id, so the same bytes are never parsed twice (and never disagree).
-        `progress(done, total)` counts the parses (10,000 contracts new to a clone take seconds)."""
+        `progress(done, total)` counts the parses (10,000 contracts new to a clone take seconds); `cache`: the one
+        already open (Workspace.parsed), else the file is read."""
         from gitcontracts.store import doccache
 
         if not self.rev or self.rev == ":":
             return {n: self.doc(f"{folder}/{n}") for n in self.names(folder) if n.endswith(suffix)}
         ids = {n: oid for n, oid in (self.reader.tree_entries(f"{self.rev}:{folder}") or {}).items() if n.endswith(suffix)}
-        cache = doccache.open_cache(self.root)
-        missing = [oid for oid in ids.values() if oid not in cache]
+        cache = cache if cache is not None else doccache.open_cache(self.root)
+        missing = sorted({oid for oid in ids.values() if oid not in cache})
         self.reader.prefetch(missing)
-        for number, oid in enumerate(missing, 1):
-            data = self.reader.read(oid)
-            cache.add(oid, self._parse(data, oid) if data is not None else None)
-            if progress:
-                progress(number, len(missing))
+        for oid, doc in zip(missing, parse_all([(oid, self.reader.read(oid)) for oid in missing], progress), strict=True):
+            cache.add(oid, doc)
         cache.save(set(ids.values()))
         return {name: cache.get(oid) for name, oid in sorted(ids.items())}
 
-    @staticmethod
-    def _parse(data: bytes, where: str) -> Any:
-        try:
-            return yamlsafe.load(data, where)
-        except GitContractsError:
-            return None
-
     def doc(self, path: str) -> Any:
-        data = self.read(path)
-        if data is None:
-            return None
-        try:
-            return yamlsafe.load(data, path)
-        except GitContractsError:
-            return None
+        return parse(self.read(path), path)
