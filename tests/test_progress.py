@@ -57,6 +57,12 @@ def test_no_progress_with_json_or_when_standard_error_is_not_a_terminal(stashes:
     assert plain.code == 0 and "validating" not in plain.err
 
 
+def test_fsck_shows_the_files_it_checked(stashes: Path) -> None:
+    code, out, terminal = on_a_terminal("fsck", cwd=stashes)
+    assert code == 0 and "no problems found" in out
+    assert "checking: " in terminal and "(100%)" in terminal and terminal.endswith("\r")
+
+
 def test_check_range_shows_the_commits_it_judged(stashes: Path) -> None:
     code, out, terminal = on_a_terminal("check", "--range", "HEAD~1..HEAD", cwd=stashes)
     assert code == 0 and "checking commits: 1/1 (100%)" in terminal

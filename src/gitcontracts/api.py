@@ -495,12 +495,13 @@ def validate_paths(ws: Workspace, paths: Iterable[Path], progress: Callable[[int
     return run(ws, paths, progress)
 
 
-def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
+def fsck(ws: Workspace, repair: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """What crashes leave behind: torn last lines of shards, temp files, stale git locks, interrupted
-    actions. With repair, each is fixed (cut, removed, finished) and marked `repaired`."""
+    actions. With repair, each is fixed (cut, removed, finished) and marked `repaired`. `progress(done, total)`
+    is called per file of its validation of everything."""
     from gitcontracts.ops.fsck import fsck as run
 
-    return run(ws, repair)
+    return run(ws, repair, progress)
 
 
 def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None] | None = None) -> GcResult:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import subprocess  # imported where git runs: a read that needs no git process does not pay for it
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 ZERO = "0" * 40
 _LOCK_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8, 1.6)
 

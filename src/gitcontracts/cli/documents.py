@@ -242,7 +242,10 @@ def validate(paths: tuple[str, ...], check_all: bool) -> int:
 @shared()
 def fsck(repair: bool) -> int:
     """Report (and repair) what crashes leave behind; exit 3 while something is left unrepaired."""
-    findings = api.fsck(options().workspace(recover=False), repair)
+    from gitcontracts.cli.progress import progress
+
+    with progress("checking", options().as_json) as shown:
+        findings = api.fsck(options().workspace(recover=False), repair, shown)
     emit({"findings": [f.to_dict() for f in findings]},
          lambda: "\n".join(f"{f.file}: {f.problem}" + (" (repaired)" if f.repaired else "") for f in findings)
          or "no problems found")

@@ -96,6 +96,23 @@ def lines(data: bytes) -> Iterator[Line]:
         yield Line(number, raw, entry, error)
 
 
+def lines_mentioning(data: bytes, words: tuple[bytes, ...]) -> list[bytes]:
+    """The complete lines of `data` that may hold one of `words` (non-empty, ASCII letters, digits or `._-`), in
+    order: those where one of them is written as it is, or with a `\\u` escape (the only way JSON can spell such a
+    character otherwise). A reader that wants only some labels, or one agent's entries, decodes those alone: a
+    shard of a million lines that mentions none of them is searched, not parsed."""
+    end = data.rfind(b"\n") + 1
+    starts: set[int] = set()
+    for word in (*words, b"\\u"):
+        found = data.find(word, 0, end)
+        while found >= 0:
+            start = data.rfind(b"\n", 0, found) + 1
+            starts.add(start)
+            stop = data.find(b"\n", found)
+            found = data.find(word, stop + 1, end)  # one hit per line: go on from the next line
+    return [data[start:data.find(b"\n", start)] for start in sorted(starts)]
+
+
 _LEAD_ID, _LEAD_TS = b'{"id":"', b'","ts":"'
 
 

@@ -10,7 +10,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gitcontracts import gitlayer
 from gitcontracts.errors import GitContractsError
@@ -36,7 +36,7 @@ class Finding:
         return {"file": self.file, "problem": self.problem, "repaired": self.repaired}
 
 
-def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
+def fsck(ws: Workspace, repair: bool = False, progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     findings = _git_leftovers(ws, repair)
     contracts = ws.layout.contracts
     if not contracts.is_dir():
@@ -56,7 +56,7 @@ def fsck(ws: Workspace, repair: bool = False) -> list[Finding]:
     from gitcontracts.ops.validate import validate_all
 
     torn = {f.file for f in findings}
-    findings += [Finding(p.file, str(p).split(": ", 1)[-1], False) for p in validate_all(ws).problems
+    findings += [Finding(p.file, str(p).split(": ", 1)[-1], False) for p in validate_all(ws, progress).problems
                  if not (p.file in torn and p.rule == "torn-line")]
     return findings
 

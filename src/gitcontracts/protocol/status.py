@@ -74,12 +74,21 @@ def prefetch_streams(snapshot: Snapshot, streams: list[str]) -> None:
     snapshot.reader.prefetch_folders(snapshot.rev, STREAMS, streams, ".jsonl")
 
 
-def stream_entries_at(snapshot: Snapshot, stream: str) -> list[dict[str, Any]]:
+def stream_entries_at(snapshot: Snapshot, stream: str, mentioning: tuple[bytes, ...] | None = None
+                      ) -> list[dict[str, Any]]:
+    """The stream's entries in stream order; with `mentioning`, only those that may hold one of those words (a
+    label, an agent's name: jsonl.lines_mentioning), the other lines never decoded."""
     folder = stream_folder(stream)
     out = []
     for name in snapshot.names(folder):
-        if name.endswith(".jsonl"):
-            out += [line.entry for line in jsonl.lines(snapshot.read(f"{folder}/{name}") or b"") if line.entry is not None]
+        if not name.endswith(".jsonl"):
+            continue
+        data = snapshot.read(f"{folder}/{name}") or b""
+        if mentioning is None:
+            out += [line.entry for line in jsonl.lines(data) if line.entry is not None]
+        else:
+            out += [entry for entry, _ in map(jsonl.decode_line, jsonl.lines_mentioning(data, mentioning))
+                    if entry is not None]
     return sorted(out, key=jsonl.sort_key)
 
 
