@@ -308,6 +308,14 @@ def rows_for(home: Path, repeat: int, only: set[str]) -> dict[str, str]:
             args = [*read, "stream", "read", stream, "--label", "progress", "--limit", "10", "--json", "--offline"]
             first = cold(args, "gitcontracts-order.json")
             out[key] = f"{median_ms(args, repo, repeat=repeat):,.0f} ms, {peak_rss(args, repo):,.0f} MiB (first {first:,.0f})"
+    if want("next"):
+        # an agent that owns nothing (it bid on some contracts), and the owner of them all: first (the shards new to
+        # the clone) and after
+        bidder = median_ms([*GC, "--agent", "bidder-5", "next", "--json", "--offline"], repo, repeat=repeat)
+        owner = [*read, "next", "--json", "--offline"]
+        first = cold(owner, "gitcontracts-next.json")
+        after = median_ms(owner, repo, repeat=max(1, repeat // 2))
+        out["next"] = f"{bidder:,.0f} ms; owner {after / 1000:,.2f} s (first {first / 1000:,.1f})"
     if want("latest"):
         args = [*read, "stream", "latest", "contract-00000-execution", "--offline"]
         out["latest"] = f"{median_ms(args, repo, repeat=repeat):,.1f} ms"
@@ -410,6 +418,7 @@ ROWS = (("status", "status (all contracts)", "< 1 s"),
         ("discover", "discover -q WORD, common / rare", "< 1 s / < 300 ms"),
         ("read 1,000", "stream read --label --limit 10, 1,000 entries", "—"),
         ("read big", "  the same, the biggest stream (half the entries)", "< 2x the 1,000 case, < 100 MiB"),
+        ("next", "next: an agent; the owner of every contract", "—"),
         ("latest", "stream latest", "< 50 ms flat"),
         ("range", "check --range, the tool's 100 commits", ">= 300 commits/s"),
         ("hook", "pre-commit hook, one contract changed", "< 100 ms"),
