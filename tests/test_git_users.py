@@ -313,6 +313,14 @@ def test_a_repository_without_a_workspace_says_to_run_init(tmp_path: Path, args:
     assert run_cli("init", cwd=tmp_path, agent="orchestrator").code == 0
 
 
+@pytest.mark.parametrize("args", [("fsck",), ("status", "--offline")])
+def test_a_bare_repository_says_to_run_it_in_a_clone(tmp_path: Path, args: tuple[str, ...]) -> None:
+    git("init", "-q", "--bare", str(tmp_path / "shared.git"), cwd=tmp_path)
+    result = run_cli("-C", str(tmp_path / "shared.git"), *args, cwd=tmp_path, agent="orchestrator")
+    assert result.code == 5 and "bare repository" in result.err and "in a clone" in result.err, result.err
+    assert "gitcontracts init" not in result.err
+
+
 # --- 7. a git user.name that is not an agent name -------------------------------------------------------
 
 def test_init_with_a_people_name_says_what_to_do_and_writes_nothing(tmp_path: Path) -> None:

@@ -193,6 +193,9 @@ def require(ws: Workspace, git: bool = True, contracts: bool = True) -> Workspac
     if git and not in_repository(ws.root):
         raise gitlayer.not_a_repository(ws.root)
     if contracts and not ws.layout.contracts.is_dir():
+        if is_bare_repository(ws.root):  # the shared remote: its files are in its clones
+            raise NotFound(f"{ws.root} is a bare repository (a shared remote): it has no working tree to read",
+                           hint="run the command in a clone of it")
         raise NotFound(f"no gitcontracts workspace here (no {CONTRACTS}/ in {ws.root})",
                        hint="run `gitcontracts init` to start one")
     return ws

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from gitcontracts import gitlayer
+from gitcontracts.errors import NotFound
 from gitcontracts.ops.contracts import stream_names
 from gitcontracts.ops.merge_shard import entry_id
 from gitcontracts.timeutil import format_seconds, parse_datetime
@@ -17,7 +18,11 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
     """Commits ({kind: commit, ts, agent, action, subtask, commit, message}) and entries ({kind: entry, ts, agent,
     label, subtask, stream, id, commit, message}), oldest first: `action` is a commit's Action trailer, `label`
     an entry's label, as everywhere else."""
-    ws.stashes.read_text(contract)  # NotFound for an unknown contract
+    try:
+        ws.stashes.read_text(contract)
+    except NotFound:
+        raise NotFound(f"no contract named {contract!r}",
+                       hint="`gitcontracts status` lists the contracts; `gitcontracts discover -q WORD` finds one") from None
     items = _commit_items(ws, contract)
     introduced = _entry_commits(ws, contract)
     for stream in stream_names(contract):
@@ -28,8 +33,21 @@ def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
                               "label": entry.get("label"), "subtask": data.get("subtask_id"), "stream": stream,
                               "id": entry.get("id"), "commit": introduced.get(str(entry.get("id"))),
                               "message": said(entry.get("label"), data)})
-    # Commit times have whole seconds: within one second, history order (oldest first) decides.
-    return sorted(items, key=lambda item: (_moment(item["ts"]), item["kind"] == "entry", item.get("seq", 0)))
+    return sorted(items, key=_timeline_order({item["commit"]: item for item in items if item["kind"] == "commit"}))
+
+
+def _timeline_order(commits: dict[str, dict[str, Any]]) -> Any:
+    """Oldest first. Commit times have whole seconds: within one second, history order decides; an entry comes
+    right after the commit that appended it (in stream order), and one whose commit the log does not show, at its
+    own time after the commits of that second."""
+    def key(item: dict[str, Any]) -> tuple[Any, float, int, str, str]:
+        if item["kind"] == "commit":
+            return (_moment(item["ts"]), item.get("seq", 0), 0, "", "")
+        appended_by = commits.get(item.get("commit") or "")
+        if appended_by is not None:
+            return (_moment(appended_by["ts"]), appended_by.get("seq", 0), 1, str(item["ts"]), str(item["id"]))
+        return (_moment(item["ts"]), float("inf"), 1, str(item["ts"]), str(item["id"]))
+    return key
 
 
 def said(label: Any, data: dict[str, Any]) -> str:
