@@ -93,3 +93,16 @@ def test_agent_add_list_show_and_only_admins_change_the_registry(cli, repo: Path
     assert refused.code == 6 and "only admins" in refused.err
     assert cli("agent", "show", "nobody").code == 5
     assert git("log", "-1", "--format=%s", cwd=repo) == "contracts: agent-add analyst-bot"
+
+
+def test_every_action_line_names_the_commit_it_landed(cli, repo: Path) -> None:
+    write_tree(repo, {"notes.yaml": "a: 1\n"})
+    lines = [cli("stash", "put", "notes", "--file", str(repo / "notes.yaml")).out.strip()]
+    lines.append(cli("new", "site", "--objective", "x", "--subtask", "a:A").out.strip().splitlines()[0])
+    asked = cli("ask", "site", "-m", "which?", agent="bot-1")
+    lines.append(asked.out.strip())
+    question = json.loads(cli("stream", "read", "site-discussion", "--json").out)["entries"][-1]["id"]
+    lines.append(cli("answer", "site", "--in-reply-to", question, "-m", "this").out.strip())
+    shas = git("log", "--format=%h", "--abbrev=10", "-4", cwd=repo).split()
+    for line, sha in zip(lines, reversed(shas), strict=True):
+        assert line.endswith(f"({sha})"), (line, sha)

@@ -9,7 +9,7 @@ import click
 
 from gitcontracts import api
 from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
-from gitcontracts.cli.render import problems_text, schema_rows_text
+from gitcontracts.cli.render import landed, problems_text, schema_rows_text
 from gitcontracts.errors import InvalidContent, UsageError
 from gitcontracts.formats import yamlsafe
 from gitcontracts.formats.jsonl import parse_json
@@ -139,7 +139,10 @@ def stash_put(name: str, schema_ref: str | None, discoverable: bool | None, desc
     content = yamlsafe.load(read_input(source), "<stdin>" if source == "-" else source)
     ws = options().workspace()
     result = api.put_stash(ws, name, content, schema_ref, description, labels or None, discoverable, offline=options().offline)
-    emit(result, f"wrote {result['path']}" + (" (pushed)" if result["pushed"] else ""))
+    commit = result.get("commit")
+    said = [commit[:10]] if commit else []
+    said += ["pushed"] if result["pushed"] else []
+    emit(result, f"wrote {result['path']}" + (f" ({', '.join(said)})" if said else ""))
 
 
 @stash.command("get", epilog=example("gitcontracts stash get competitor-study --json"))
@@ -184,11 +187,11 @@ def new(name: str, objective: str | None, subtasks: tuple[str, ...], budget: flo
     if parent:
         child = api.new_child(options().workspace(), name, parent, objective, pairs, budget, deadline, base, description,
                               labels, not private, options().offline, force)
-        emit(child, lambda: f"announced contract {name} for {parent}\n  " + "\n  ".join(child["paths"]))
+        emit(child, lambda: f"announced contract {name} for {parent}{landed(child)}\n  " + "\n  ".join(child["paths"]))
         return
     result = api.new_contract(options().workspace(), name, objective, pairs, budget, deadline, base, description, labels,
                               not private, options().offline, force)
-    emit(result, lambda: f"announced contract {name}\n  " + "\n  ".join(result["paths"]))
+    emit(result, lambda: f"announced contract {name}{landed(result)}\n  " + "\n  ".join(result["paths"]))
 
 
 @click.command(epilog=example("gitcontracts patch website-redesign --path subtasks --match id=design --set budget_usdc=20"))

@@ -8,7 +8,7 @@ import click
 
 from gitcontracts import api
 from gitcontracts.cli.app import emit, example, options, read_workspace, reading, shared
-from gitcontracts.cli.render import bids_text, next_text, status_text
+from gitcontracts.cli.render import bids_text, landed, next_text, status_text
 from gitcontracts.errors import InvalidContent
 from gitcontracts.model import OFFER_REJECT_REASONS
 
@@ -20,8 +20,8 @@ def _ws_offline() -> tuple[Any, bool]:
 
 def _said(result: Mapping[str, Any], verb: str) -> str:
     target = f"{result.get('contract')}/{result.get('subtask')}" if result.get("subtask") else str(result.get("contract"))
-    commit = f" ({result['commit'][:10]})" if result.get("commit") else ""
-    return f"{verb} {target}{commit}"
+    return f"{verb} {target}{landed(result)}"
+
 
 
 @click.command(epilog=example("gitcontracts claim website-redesign design -m 'I can do this'",
@@ -171,7 +171,7 @@ def release(contract: str, subtask: str, message: str) -> None:
 def ask(contract: str, subtask: str | None, message: str) -> None:
     """Ask a question in the contract's discussion."""
     result = api.ask(*_args(contract, subtask, message))
-    emit(result, lambda: f"asked {result['entry']['id']} on {contract}")
+    emit(result, lambda: f"asked {result['entry']['id']} on {contract}" + landed(result))
 
 
 @click.command(epilog=example("gitcontracts answer website-redesign --in-reply-to 01JD3X8R4Q2M6W7Z9K0B1C2D3E -m 'Five of them'"))
@@ -182,7 +182,7 @@ def ask(contract: str, subtask: str | None, message: str) -> None:
 def answer(contract: str, in_reply_to: str, message: str) -> None:
     """Answer a question in the contract's discussion."""
     result = api.answer(*_args(contract, in_reply_to, message))
-    emit(result, lambda: f"answered {in_reply_to} on {contract}")
+    emit(result, lambda: f"answered {in_reply_to} on {contract}" + landed(result))
 
 
 @click.command(epilog=example("gitcontracts settle website-redesign"))
@@ -241,7 +241,7 @@ def agent_add(name: str, emails: tuple[str, ...], signing_keys: tuple[str, ...],
     """Add an agent to .contracts/agents.yaml, or add to its entry: admins only; without an agents.yaml yet, you
     become its admin."""
     result = api.add_agent(*_args(name, emails, signing_keys, capabilities, capacity))
-    emit(result, lambda: f"added {name}" + (f" ({result['commit'][:10]})" if result["commit"] else ""))
+    emit(result, lambda: f"added {name}" + landed(result))
 
 
 @agent.command("list", epilog=example("gitcontracts agent list --json"))

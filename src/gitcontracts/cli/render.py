@@ -8,6 +8,11 @@ if TYPE_CHECKING:
     from gitcontracts.model import Problem
 
 
+def landed(result: Mapping[str, Any]) -> str:
+    """` (COMMIT)`: the commit an action landed, as every action's line names it ("" when it committed nothing)."""
+    return f" ({result['commit'][:10]})" if result.get("commit") else ""
+
+
 def problems_text(problems: Sequence[Problem], checked: int, noun: str = "", commits: int | None = None) -> str:
     lines = [str(p) for p in problems]
     noun = noun or ("file checked" if checked == 1 else "files checked")
