@@ -35,3 +35,5 @@ def test_each_entry_follows_the_commit_that_appended_it_within_one_second(cli, r
     assert [(i["kind"], i.get("message") if i["kind"] == "entry" else i["action"]) for i in timeline] == [
         ("commit", "announce"), ("commit", "post"), ("entry", "first"), ("commit", "post"), ("entry", "second")]
     assert timeline[2]["commit"] == timeline[1]["commit"] and timeline[4]["commit"] == timeline[3]["commit"]
+    text = cli("log", "site").out.splitlines()
+    assert len({line.index("commit " if " commit " in line else "entry ") for line in text}) == 1  # one column

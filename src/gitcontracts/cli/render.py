@@ -43,7 +43,8 @@ def log_text(items: Sequence[Mapping[str, Any]]) -> str:
         commit = (item.get("commit") or "")[:10]
         subtask = f"/{item['subtask']}" if item.get("subtask") else ""
         what = item.get("action") or item.get("label") or ""
-        lines.append(f"{item['ts']}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {what}{subtask}  "
+        when = str(item.get("ts") or "")  # a commit's whole seconds, an entry's microseconds: one column either way
+        lines.append(f"{when:<27}  {item['kind']:<6} {commit:<10}  {item['agent']:<16} {what}{subtask}  "
                      f"{item['message']}")
     return "\n".join(lines) or "no history"
 
