@@ -23,7 +23,6 @@ def _said(result: Mapping[str, Any], verb: str) -> str:
     return f"{verb} {target}{landed(result)}"
 
 
-
 @click.command(epilog=example("gitcontracts claim website-redesign design -m 'I can do this'",
                               "gitcontracts claim api-load-test write-script --bid-usdc 40"))
 @click.argument("contract")
