@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gitcontracts.formats.jsonl import decode_line, lines_mentioning
+from gitcontracts.formats.jsonl import decode_line, entries_mentioning, lines_mentioning
 
 
 def line(label: str, agent: str = "bot", **data: str) -> bytes:
@@ -26,3 +26,8 @@ def test_the_lines_that_may_mention_a_word_in_order() -> None:
 def test_a_word_twice_on_a_line_gives_the_line_once() -> None:
     shard = line("question", message="a question about the question") + b"\n"
     assert lines_mentioning(shard, (b"question", b"about")) == [shard[:-1]]
+
+
+def test_the_entries_of_those_lines_are_decoded_and_the_rest_never() -> None:
+    shard = line("progress") + b"\n" + b"not json but a question\n" + line("question", message="why?") + b"\n"
+    assert [e["label"] for e in entries_mentioning(shard, (b"question",))] == ["question"]  # the bad line is dropped

@@ -113,6 +113,11 @@ def lines_mentioning(data: bytes, words: tuple[bytes, ...]) -> list[bytes]:
     return [data[start:data.find(b"\n", start)] for start in sorted(starts)]
 
 
+def entries_mentioning(data: bytes, words: tuple[bytes, ...]) -> list[dict[str, Any]]:
+    """The entries of the lines that may hold one of `words` (`lines_mentioning`), decoded; the rest never are."""
+    return [entry for entry, _ in map(decode_line, lines_mentioning(data, words)) if entry is not None]
+
+
 _LEAD_ID, _LEAD_TS = b'{"id":"', b'","ts":"'
 
 

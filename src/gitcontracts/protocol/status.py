@@ -77,7 +77,7 @@ def prefetch_streams(snapshot: Snapshot, streams: list[str]) -> None:
 def stream_entries_at(snapshot: Snapshot, stream: str, mentioning: tuple[bytes, ...] | None = None
                       ) -> list[dict[str, Any]]:
     """The stream's entries in stream order; with `mentioning`, only those that may hold one of those words (a
-    label, an agent's name: jsonl.lines_mentioning), the other lines never decoded."""
+    label, an agent's name: jsonl.entries_mentioning), the other lines never decoded."""
     folder = stream_folder(stream)
     out = []
     for name in snapshot.names(folder):
@@ -87,8 +87,7 @@ def stream_entries_at(snapshot: Snapshot, stream: str, mentioning: tuple[bytes, 
         if mentioning is None:
             out += [line.entry for line in jsonl.lines(data) if line.entry is not None]
         else:
-            out += [entry for entry, _ in map(jsonl.decode_line, jsonl.lines_mentioning(data, mentioning))
-                    if entry is not None]
+            out += jsonl.entries_mentioning(data, mentioning)
     return sorted(out, key=jsonl.sort_key)
 
 
