@@ -1,6 +1,6 @@
 """Issue 14's figures: every path of the tool on a big repository, beside the same path on a small one.
 
-    python bench/big.py [--big N] [--small N] [--repeat R] [--only ROW...]
+    python bench/big.py [--big N] [--small N] [--repeat R] [--only ROW...] [--layout fanout]
 
 Generates (seeded, cached under bench/_work/) a repository of N contracts (default 10,000) with 4-10 subtasks
 each, their 2N stream folders, 200N entries (half of them in one stream, 1,000 in another, the rest spread over
@@ -10,7 +10,8 @@ contracts. Every row of issue 14's table is printed for both sizes side by side,
 `validate` (check-jsonschema, and a 20-line PyYAML + jsonschema-rs loop) are measured in the same run when
 installed (`pip install check-jsonschema jsonschema-rs`).
 
-The figure is the ratio big/small: cost must follow the change, not the repository."""
+The figure is the ratio big/small: cost must follow the change, not the repository. `--layout fanout` makes and
+measures the same repositories in the fan-out layout (cached apart, as big-N-fanout)."""
 from __future__ import annotations
 
 import argparse
@@ -29,6 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import WORDS, WORK, agent, clone, git_repo, gitcontracts, run  # noqa: E402
 
+from gitcontracts.store.layout import FLAT_PATHS, Paths, paths_for  # noqa: E402
+
+PATHS: Paths = FLAT_PATHS  # the layout measured (--layout)
+
 GC = gitcontracts()
 OWNER = agent("orchestrator")
 RARE = "zeppelin"  # in exactly two contracts' objectives
@@ -40,7 +45,7 @@ from pathlib import Path
 schema = json.loads(Path(sys.argv[1]).read_text())
 validator = jsonschema_rs.validator_for(schema)
 bad = 0
-for path in Path(sys.argv[2]).glob("*.yaml"):
+for path in Path(sys.argv[2]).glob(sys.argv[3]):
     doc = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
     if not validator.is_valid(doc.get("content")):
         bad += 1
@@ -97,22 +102,22 @@ def files(contracts: int, rng: random.Random):
     """(path, bytes) of the generated tree: stashes, stream headers, shards."""
     for i in range(contracts):
         name = f"contract-{i:05d}"
-        yield f".contracts/stashes/{name}.yaml", contract_yaml(i, rng).encode()
+        yield PATHS.stash(name), contract_yaml(i, rng).encode()
         for kind in ("execution", "discussion"):
-            yield f".contracts/streams/{name}-{kind}/meta.yaml", meta_yaml(f"{name}-{kind}", name).encode()
+            yield PATHS.meta(f"{name}-{kind}"), meta_yaml(f"{name}-{kind}", name).encode()
     total = 200 * contracts
     big = total // 2
     for a in range(4):  # the big stream: four writers, interleaved
-        yield (f".contracts/streams/contract-00000-execution/agent-{a}.jsonl",
+        yield (PATHS.shard("contract-00000-execution", f"agent-{a}"),
                shard_lines(f"agent-{a}", big // 4, rng, 4, a))
     for a in range(2):  # the 1,000-entry stream
-        yield f".contracts/streams/contract-00001-execution/agent-{a}.jsonl", shard_lines(f"agent-{a}", 500, rng, 2, a)
+        yield PATHS.shard("contract-00001-execution", f"agent-{a}"), shard_lines(f"agent-{a}", 500, rng, 2, a)
     rest, shards = total - big - 1000, max(1, contracts // 10)
     for s in range(shards):
         contract = rng.randrange(2, contracts)
         kind = rng.choice(("execution", "discussion"))
         writer = f"agent-{rng.randrange(50)}"
-        yield (f".contracts/streams/contract-{contract:05d}-{kind}/{writer}.jsonl",
+        yield (PATHS.shard(f"contract-{contract:05d}-{kind}", writer),
                shard_lines(writer, rest // shards, rng, 1000, s))
 
 
@@ -147,7 +152,7 @@ def claim_branches(remote: Path, main: str, contracts: int, rng: random.Random) 
         stamp = f"{claimer} <{claimer}@example.com> {int(moment.timestamp())} +0000"
         body = f"claim: {contract}/task-1\n\nContract: {contract}\nSubtask: task-1\nAction: claim\nAgent: {claimer}\n".encode()
         write(f"commit {branch}\nauthor {stamp}\ncommitter {stamp}\ndata {len(body)}\n".encode() + body
-              + f"\nfrom {main}\nM 100644 inline .contracts/streams/{contract}-discussion/{claimer}.jsonl\n"
+              + f"\nfrom {main}\nM 100644 inline {PATHS.shard(f'{contract}-discussion', claimer)}\n"
                 f"data {len(entry)}\n".encode() + entry + b"\n")
     proc.stdin.close()  # type: ignore[union-attr]
     if proc.wait() != 0:
@@ -165,7 +170,7 @@ def packed_refs(remote: Path) -> None:
 def make_big(contracts: int) -> Path:
     """bench/_work/big-N: `repo` (with the tool's 100 commits on top, tagged `generated`), `remote.git` (guarded,
     with the claim branches), cached."""
-    home = WORK / f"big-{contracts}"
+    home = WORK / f"big-{contracts}" if not PATHS.fanout else WORK / f"big-{contracts}-fanout"
     if (home / ".made").exists():
         packed_refs(home / "remote.git")  # a cache made before the generator packed them
         return home
@@ -173,7 +178,7 @@ def make_big(contracts: int) -> Path:
     started = time.perf_counter()
     repo = git_repo(home / "repo")
     run(["git", "config", "gc.auto", "0"], repo)
-    run([*GC, "init", "--agent", "orchestrator"], repo, OWNER)
+    run([*GC, "init", "--agent", "orchestrator", "--layout", PATHS.name], repo, OWNER)
     rng = random.Random(14)
     fast_import(repo, "refs/heads/main", run(["git", "rev-parse", "HEAD"], repo).stdout.strip(),
                 "contracts: generated\n\nAgent: orchestrator\n", files(contracts, rng))
@@ -328,7 +333,7 @@ def rows_for(home: Path, repeat: int, only: set[str]) -> dict[str, str]:
         owner = scratch(home, work) if {"hook", "action", "watch", "claim", "receive"} & (only or {"hook"}) else None
         if owner and want("hook"):
             run([*GC, "hooks", "install"], owner, OWNER)
-            stash = owner / ".contracts/stashes/contract-00042.yaml"
+            stash = owner / PATHS.stash("contract-00042")
             stash.write_text(stash.read_text().replace("for item 42\n", "for item 42, sooner\n"))
             run(["git", "add", str(stash)], owner)
             hook = median_ms([str(owner / ".git/hooks/pre-commit")], owner, OWNER, repeat)
@@ -354,7 +359,7 @@ def rows_for(home: Path, repeat: int, only: set[str]) -> dict[str, str]:
             for n, contract in enumerate(("contract-00003", "contract-00005", "contract-00007")):
                 # each a first claim and a first award: the bidder's clone and the owner's both fresh
                 bidder, owning = scratch(home, work, f"solo-bot-{n}"), scratch(home, work, f"owner-{n}")
-                task = open_subtask(owning / f".contracts/stashes/{contract}.yaml")
+                task = open_subtask(owning / PATHS.stash(contract))
                 claims.append(measured([*GC, "claim", contract, task, "-m", "mine"], bidder, agent(f"solo-bot-{n}"))[0])
                 awards.append(measured([*GC, "award", contract, task, f"solo-bot-{n}"], owning, OWNER)[0])
             out["claim"] = f"{statistics.median(claims) / 1000:,.2f} s / {statistics.median(awards) / 1000:,.2f} s"
@@ -375,7 +380,18 @@ def rows_for(home: Path, repeat: int, only: set[str]) -> dict[str, str]:
             out["receive"] = f"{statistics.median(samples[1:]):,.0f} ms"
     if want("validate"):
         out.update(validate_rows(repo, contracts, repeat))
+    if want("move") and not PATHS.fanout:
+        # `gitcontracts layout fanout` in a clone of the generated repository (offline: its remote holds N/2
+        # pending claims, which a move waits for), and `check --range` of the move's one commit
+        with tempfile.TemporaryDirectory(prefix="gc-big-move-") as temp:
+            mover = settled(clone(repo, Path(temp) / "mover", "orchestrator"))
+            took = measured([*GC, "layout", "fanout", "--offline"], mover, OWNER)[0]
+            check = measured([*GC, "check", "--range", "HEAD~1..HEAD"], mover, OWNER)[0]
+            out["move"] = f"{took / 1000:,.1f} s (its check {check / 1000:,.1f} s)"
     return out
+
+
+STASH_GLOB = {False: "*.yaml", True: "*/*.yaml"}
 
 
 def validate_rows(repo: Path, contracts: int, repeat: int) -> dict[str, str]:
@@ -398,7 +414,8 @@ def validate_rows(repo: Path, contracts: int, repeat: int) -> dict[str, str]:
         loop.write_text(LOOP)
         try:
             import jsonschema_rs  # noqa: F401
-            took = median_ms([sys.executable, str(loop), str(schema), str(stashes)], repo, repeat=max(1, repeat // 2))
+            took = median_ms([sys.executable, str(loop), str(schema), str(stashes), STASH_GLOB[PATHS.fanout]], repo,
+                             repeat=max(1, repeat // 2))
             out["loop"] = f"{contracts / took * 1000:,.0f}/s (ours {took / ours:.1f}x, cold {took / cold:.1f}x)"
         except ImportError:
             out["loop"] = "not installed"
@@ -406,7 +423,7 @@ def validate_rows(repo: Path, contracts: int, repeat: int) -> dict[str, str]:
         if checker.exists():
             whole = Path(temp) / "whole.json"
             whole.write_text(json.dumps({"type": "object", "properties": {"content": json.loads(schema.read_text())}}))
-            files = sorted(str(p) for p in stashes.glob("*.yaml"))
+            files = sorted(str(p) for p in stashes.glob(STASH_GLOB[PATHS.fanout]))
             took = median_ms([str(checker), "--schemafile", str(whole), *files], repo, repeat=1)
             out["check-jsonschema"] = f"{contracts / took * 1000:,.0f}/s (ours {took / ours:.0f}x, cold {took / cold:.1f}x)"
         else:
@@ -429,7 +446,8 @@ ROWS = (("status", "status (all contracts)", "< 1 s"),
         ("check-jsonschema", "  check-jsonschema", "—"),
         ("watch", "watch --once, N/2 claim branches on the remote", "< 2 s"),
         ("claim", "first claim / award, N/2 claim branches", "< 1 s"),
-        ("receive", "pre-receive, per pushed ref", "< 100 ms"))
+        ("receive", "pre-receive, per pushed ref", "< 100 ms"),
+        ("move", "layout fanout (the move), flat layout only", "progress shown"))
 
 
 def main() -> None:
@@ -438,11 +456,14 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=100, help="contracts in the small one")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", nargs="*", default=[], help="row keys: " + " ".join(k for k, _, _ in ROWS))
+    parser.add_argument("--layout", choices=("flat", "fanout"), default="flat", help="where stashes and streams sit")
     args = parser.parse_args()
+    global PATHS
+    PATHS = paths_for(args.layout)
     homes = [make_big(args.small), make_big(args.big)]
     figures = [rows_for(home, args.repeat, set(args.only)) for home in homes]
     width = max(len(title) for _, title, _ in ROWS)
-    print(f"  {'':<{width}}  {args.small:>10,} contracts  {args.big:>10,} contracts   target")
+    print(f"  {args.layout + ' layout':<{width}}  {args.small:>10,} contracts  {args.big:>10,} contracts   target")
     for key, title, target in ROWS:
         if key in figures[0] or key in figures[1]:
             print(f"  {title:<{width}}  {figures[0].get(key, '-'):>20}  {figures[1].get(key, '-'):>20}   {target}")

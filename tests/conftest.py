@@ -12,6 +12,15 @@ from helpers import commit_all, git, run_cli, Result
 from gitcontracts import api
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--layout", choices=("flat", "fanout"), default="flat",
+                     help="the layout of the workspaces the fixtures make (run the suite as a fan-out repository)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    Shared.layout = config.getoption("layout")
+
+
 def make_hermetic(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     """git and gitcontracts see only what a test sets: a fresh HOME and global config, no GIT_* leaking in."""
     config = home / ".gitconfig"
@@ -33,12 +42,19 @@ def hermetic_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def layout(request: pytest.FixtureRequest) -> str:
+    """The layout of the workspaces `repo` and `shared` make: pytest --layout, or a module's own
+    `pytest.mark.parametrize("layout", [...], indirect=True)` (runs its scenarios in both)."""
+    return str(getattr(request, "param", request.config.getoption("layout")))
+
+
+@pytest.fixture
+def repo(tmp_path: Path, layout: str) -> Path:
     """A git repository with a .contracts workspace and a first commit."""
     root = tmp_path / "repo"
     root.mkdir()
     git("init", "-q", cwd=root)
-    api.init_workspace(api.open_workspace(root))
+    api.init_workspace(api.open_workspace(root), layout=layout)
     commit_all(root, "init")
     return root
 
@@ -87,14 +103,15 @@ def contract_text(**overrides: str) -> str:
 class Shared:
     """A bare remote guarded by the pre-receive hook, its owner's clone (which ran `init --remote origin`),
     and agents' clones made on first use: `shared("bot-1", "claim", "site", "a")` runs the real command as bot-1."""
+    layout = "flat"  # the fixtures' workspaces: pytest --layout
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, layout: str | None = None) -> None:
+        self.root, self.layout = root, layout or self.layout
         self.remote = root / "shared.git"
         git("init", "-q", "--bare", str(self.remote), cwd=root)
         assert run_cli("-C", str(self.remote), "hooks", "install", cwd=root).code == 0
         self.clones: dict[str, Path] = {}
-        first = self("orchestrator", "init", "--remote", "origin")
+        first = self("orchestrator", "init", "--remote", "origin", *(["--layout", "fanout"] if self.layout == "fanout" else []))
         assert first.code == 0, first.err
 
     def clone(self, agent: str) -> Path:
@@ -114,8 +131,8 @@ class Shared:
 
 
 @pytest.fixture
-def shared(tmp_path: Path) -> Shared:
-    return Shared(tmp_path)
+def shared(tmp_path: Path, layout: str) -> Shared:
+    return Shared(tmp_path, layout)
 
 
 # The board's world (tests/board_world.py), built once for each module that asks for it.

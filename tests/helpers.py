@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -61,3 +62,24 @@ def run_cli(*args: str, cwd: Path, agent: str | None = None, input: str | bytes 
     out = proc.stdout if text else proc.stdout.decode()
     err = proc.stderr if text else proc.stderr.decode()
     return Result(proc.returncode, out, err)
+
+
+def on_a_terminal(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
+    """Run the command with its standard error on a pseudo-terminal; (exit code, stdout, what the terminal got)."""
+    main, secondary = pty.openpty()
+    env = {**os.environ, "GITCONTRACTS_AGENT": "orchestrator", **(env or {})}
+    proc = subprocess.Popen((sys.executable, "-m", "gitcontracts", *args), cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=secondary)
+    os.close(secondary)
+    out, _ = proc.communicate()
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(main)
+    return proc.returncode, out.decode(), seen.decode(errors="replace")

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "stash put": ("put_stash",), "stash get": ("get_stash", "get_stash_text"),
     "new": ("new_contract", "new_child"), "patch": ("patch",),
     "validate": ("validate_all", "validate_paths"), "fsck": ("fsck",), "demo": ("run_demo",), "gc": ("gc",),
+    "layout": ("layout_info", "change_layout"),
     "stream create": ("create_stream",), "stream post": ("post_entry",), "stream read": ("read_stream",),
     "stream latest": ("latest_entry",), "discover": ("discover",),
     "check": ("check_staged", "check_range", "check_receive", "parse_updates", "push_options"),

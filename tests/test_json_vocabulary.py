@@ -2,16 +2,19 @@
 JSON Schema the package publishes for it (`api.output_schema`), over one contract's life on a guarded shared remote."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import json
-
+import pytest
 from jsonschema import Draft202012Validator
 
 from conftest import Shared
 from gitcontracts import api
 from helpers import Result
+
+# every scenario here runs in both layouts: the flat default and the fan-out one (docs/fields.md)
+pytestmark = pytest.mark.parametrize("layout", ["flat", "fanout"], indirect=True)
 
 LATER = {"GITCONTRACTS_NOW": "+2h"}  # a read two hours on: the last fetch is past its fetch_ttl, so it fetches
 OLD_KEYS = {"at", "what"}  # the keys `ts`, `action` and `label` replaced
@@ -129,6 +132,8 @@ def test_every_command_speaks_one_vocabulary(shared: Shared, tmp_path: Path) -> 
     assert out(o("check", "--range", "HEAD~3..HEAD"), "check")["valid"] is True
     assert out(o("fsck"), "fsck") == {"findings": []}
     assert out(o("gc"), "gc")["archived"] == []
+    assert out(o("layout"), "layout")["layout"] == "flat" or shared.layout == "fanout"
+    assert out(o("layout", "fanout"), "layout")["layout"] == "fanout"
     out(o("hooks", "install"), "hooks install")
 
 

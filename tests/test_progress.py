@@ -3,36 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import commit_all, run_cli
-
-
-def on_a_terminal(*args: str, cwd: Path) -> tuple[int, str, str]:
-    """Run the command with its standard error on a pseudo-terminal; (exit code, stdout, what the terminal got)."""
-    main, secondary = pty.openpty()
-    env = {**os.environ, "GITCONTRACTS_AGENT": "orchestrator"}
-    proc = subprocess.Popen((sys.executable, "-m", "gitcontracts", *args), cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=secondary)
-    os.close(secondary)
-    out, _ = proc.communicate()
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(main, 65536)
-        except OSError:  # the other end closed
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(main)
-    return proc.returncode, out.decode(), seen.decode(errors="replace")
+from helpers import commit_all, on_a_terminal, run_cli
 
 
 @pytest.fixture

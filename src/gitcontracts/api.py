@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
     from gitcontracts.model import (
         AcceptResult, AgentAdded, AwardResult, Bid, ChildAnnounced, ClaimResult, ContractAnnounced, EntryResult,
-        GcResult, InitResult, LogItem, NextItem, OfferResult, Patched, Problem, RejectResult, SchemaAdded, SchemaDoc,
-        SettleResult, Stash, StashWritten, StreamCreated, StreamMeta, WorkResult,
+        GcResult, InitResult, LayoutResult, LogItem, NextItem, OfferResult, Patched, Problem, RejectResult,
+        SchemaAdded, SchemaDoc, SettleResult, Stash, StashWritten, StreamCreated, StreamMeta, WorkResult,
     )
 
     from gitcontracts.ops.fsck import Finding
@@ -61,7 +61,8 @@ __all__ = [
     # the agent registry
     "add_agent", "list_agents", "show_agent",
     # the referee and upkeep
-    "validate_all", "validate_paths", "fsck", "gc", "land", "check_staged", "check_range", "check_receive", "parse_updates",
+    "validate_all", "validate_paths", "fsck", "gc", "layout_info", "change_layout", "land", "check_staged", "check_range",
+    "check_receive", "parse_updates",
     "push_options", "install_hooks", "merge_files", "watch", "run_demo",
     # the board
     "board_data", "write_board", "serve_board",
@@ -74,8 +75,8 @@ __all__ = [
 
 _RESULT_TYPES = frozenset("""
     AcceptResult AgentAdded AwardResult Bid ChildAnnounced ClaimResult ContractAnnounced EntryResult GcResult InitResult
-    LogItem NextItem OfferResult Patched Problem RejectResult SchemaAdded SchemaDoc SettleResult Stash StashWritten
-    StreamCreated StreamMeta WorkResult""".split())
+    LayoutResult LogItem NextItem OfferResult Patched Problem RejectResult SchemaAdded SchemaDoc SettleResult
+    Stash StashWritten StreamCreated StreamMeta WorkResult""".split())
 
 
 def __getattr__(name: str) -> Any:
@@ -118,15 +119,17 @@ def join_shared(ws: Workspace) -> str | None:
 
 
 def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False,
-                   lander: str | None = None) -> InitResult:
+                   lander: str | None = None, layout: str | None = None) -> InitResult:
     """Create .contracts/ (config.yaml, the folders, the merge attribute) in one commit; again, nothing changes.
 
     `remote` is the git remote agents share (default: origin when there is one). Returns the root, the files
     `created` ([] the second time) and the remote. Raises NotFound (5) outside a git repository or for an
-    unknown remote. `lander` names the committer of queued landings and turns them on (docs/protocol.md)."""
+    unknown remote. `lander` names the committer of queued landings and turns them on (docs/protocol.md).
+    `layout` (flat or fanout) is where a new workspace keeps its stashes and streams; an existing one keeps
+    its own (`change_layout` moves it)."""
     from gitcontracts.protocol.setup import init_workspace as run
 
-    return cast("InitResult", run(ws, remote, offline, lander))
+    return cast("InitResult", run(ws, remote, offline, lander, layout))
 
 
 def refresh(ws: Workspace, offline: bool = False, compare: bool = True) -> Freshness:
@@ -511,6 +514,25 @@ def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None
     from gitcontracts.protocol.documents import gc as run
 
     return cast("GcResult", run(ws, offline, progress))
+
+
+def layout_info(ws: Workspace) -> dict[str, Any]:
+    """{layout, stashes, streams}: the layout of the working tree's config.yaml (flat or fanout), and how many
+    stashes and streams it places."""
+    from gitcontracts.protocol.relayout import layout_info as run
+
+    return run(ws)
+
+
+def change_layout(ws: Workspace, layout: str, offline: bool = False, progress: bool = False) -> LayoutResult:
+    """Move every stash and stream to its place in `layout` (flat: stashes/NAME.yaml, streams/NAME/; fanout: under
+    a folder named by the first two hex digits of the SHA-1 of NAME), with config.yaml's `layout`, in one commit on
+    main that the referee accepts only as a pure move. Refused while claim branches are pending. `progress`: git
+    shows its own line on standard error while it writes the moved files into the working tree (the long step:
+    tens of seconds at 10,000 contracts)."""
+    from gitcontracts.protocol.relayout import change_layout as run
+
+    return cast("LayoutResult", run(ws, layout, offline, progress))
 
 
 def land(ws: Workspace, main: str | None = None, pushed: Sequence[tuple[str, str]] = ()) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from gitcontracts.errors import Conflict, GitContractsError, NotFound
 if TYPE_CHECKING:
     import subprocess  # imported where git runs: a read that needs no git process does not pay for it
 
+    from gitcontracts.gitobjects import ObjectStore
+
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
 ZERO = "0" * 40
@@ -381,6 +383,16 @@ def _within(commit: CommitInfo, folders: tuple[str, ...]) -> CommitInfo | None:
     return commit._replace(changes=changes) if len(changes) != len(commit.changes) else commit
 
 
+def unmoved(commit: CommitInfo) -> CommitInfo:
+    """The commit without the files it only moves (`gitcontracts layout`): a file that appears where another with
+    the same bytes left brings no entry, no new content."""
+    gone = {c.old for c in commit.changes if c.new == ZERO}
+    if not gone:
+        return commit
+    return commit._replace(changes=tuple(c for c in commit.changes if c.new not in gone and c.old not in gone
+                                         or c.old != ZERO and c.new != ZERO))
+
+
 class Signature(NamedTuple):
     """A first-parent commit as its signature shows it: git's %G? letter and the principal it found."""
     sha: str
@@ -447,6 +459,8 @@ def range_commits(root: Path, base: str | None, tip: str, prefixes: Sequence[str
     """`first_parent_commits`, with the blobs of their changes read into `reader` while git still walks: cat-file
     inflates them in a process of its own as log names them, so the two overlap instead of adding up. So are the
     files `also` names for a changed path, as of that commit (`SHA:PATH`: what judging the change reads besides).
+    A file a commit only moves is not read ahead (`unmoved`): a layout change moves them all, and its judge
+    compares their ids; a read that still wants one (gc's archive) asks for it then.
     Where a path only `grows` (a stream shard), its old blob is not read at all when the new one starts with
     content of the old one's id (`take_prefixes`)."""
     import subprocess
@@ -467,7 +481,7 @@ def range_commits(root: Path, base: str | None, tip: str, prefixes: Sequence[str
             if commit is None:
                 continue
             commits.append(commit)
-            for change in commit.changes:
+            for change in unmoved(commit).changes:  # a moved file's bytes are never judged, only its ids
                 if grows(change.path) and ZERO not in (change.old, change.new):
                     grown[change.old] = change.new
                 fetch.want(change.new, *(() if change.old in grown else (change.old,)),
@@ -627,19 +641,26 @@ class BlobReader:
                 found[fields[0]] = int(fields[2])
         return found
 
-    def prefetch_folders(self, rev: str, parent: str, folders: Iterable[str], suffix: str) -> None:
-        """The trees `rev:parent/F` of `folders` and their files ending in `suffix`, in two batches by object id:
-        a `rev:path` lookup scans every tree on the way, so 2,000 of them in a 2,000-entry folder cost seconds.
-        `tree_names` and `read` of those paths then answer from the cache."""
-        below = self.tree_entries(f"{rev}:{parent}") or {}
-        trees = {folder: below[folder] for folder in folders if folder in below}
+    def prefetch_folders(self, rev: str, folders: Iterable[str], suffix: str) -> None:
+        """The trees `rev:F` of `folders` (paths from the root) and their files ending in `suffix`, in batches by
+        object id: a `rev:path` lookup scans every tree on the way, so 2,000 of them in a 2,000-entry folder cost
+        seconds. `tree_names` and `read` of those paths then answer from the cache."""
+        by_parent: dict[str, list[str]] = {}
+        for folder in folders:
+            parent, _, name = folder.rpartition("/")
+            by_parent.setdefault(parent, []).append(name)
+        self.prefetch((f"{rev}:{parent}" for parent in by_parent), want=b"tree")
+        trees: dict[str, str] = {}
+        for parent, names in by_parent.items():
+            below = self.tree_entries(f"{rev}:{parent}") or {}
+            trees.update({f"{parent}/{name}": below[name] for name in names if name in below})
         self.prefetch(trees.values(), want=b"tree")
         files: dict[str, str] = {}
         for folder, oid in trees.items():
-            self.cache[f"tree {rev}:{parent}/{folder}"] = self.cache.get("tree " + oid)
+            self.cache[f"tree {rev}:{folder}"] = self.cache.get("tree " + oid)
             for name, blob in (self.tree_entries(oid) or {}).items():
                 if name.endswith(suffix):
-                    files[f"{rev}:{parent}/{folder}/{name}"] = blob
+                    files[f"{rev}:{folder}/{name}"] = blob
         self.prefetch(files.values())
         for spec, blob in files.items():
             self.cache[spec] = self.cache.get(blob)
@@ -722,11 +743,12 @@ class BlobReader:
             self._process = None
 
 
-def list_tree(root: Path, rev: str, folder: str) -> list[str]:
-    """Names directly inside `folder` at `rev` (index when rev is ':')."""
+def list_tree(root: Path, rev: str, folder: str, depth: int = 1) -> list[str]:
+    """Names directly inside `folder` at `rev` (index when rev is ':'); depth 2: inside its folders (the index)."""
     if rev == ":":
         data = run(root, "ls-files", "-z", "--", folder + "/").stdout
-        names = {p[len(folder) + 1:].split("/", 1)[0] for p in data.decode().split("\0") if p}
+        names = {parts[depth - 1] for p in data.decode().split("\0")
+                 if p and len(parts := p[len(folder) + 1:].split("/", depth)) >= depth}
         return sorted(names)
     result = run(root, "ls-tree", "-z", "--name-only", f"{rev}:{folder}", check=False)
     return sorted(p for p in result.stdout.decode().split("\0") if p) if result.returncode == 0 else []
@@ -877,18 +899,55 @@ def build_commit(root: Path, reader: BlobReader, parents: Sequence[str], base: s
     tree = gitobjects.edit_tree(store, lambda oid: reader.tree_bytes(oid.hex()),
                                 bytes.fromhex(base_tree) if base_tree else None, files, width)
     tree_id = tree.hex() if tree is not None else store.write(b"tree", b"").hex()
+    return BuiltCommit(_write_commit(root, store, tree_id, parents, message, ident, when, author_line), tuple(changes))
+
+
+def _write_commit(root: Path, store: ObjectStore, tree_id: str, parents: Sequence[str], message: str, ident: Identity,
+                  when: datetime, author_line: bytes | None = None) -> str:
+    """The commit of `tree_id`, written into the object folder; signed ones through `git commit-tree -S`."""
+    from gitcontracts import gitobjects
+
     if ident.sign:
         args = [arg for parent in parents for arg in ("-p", parent)]
         made = run(root, "commit-tree", tree_id, *args, "-S", "-m", message, env=ident.env, check=False)
         if made.returncode != 0:
             raise GitError(f"git commit-tree failed: {_last_line(made.stderr) or made.returncode}",
                            hint="check user.signingkey and gpg.format when commit.gpgsign is on")
-        return BuiltCommit(made.stdout.decode().strip(), tuple(changes))
+        return made.stdout.decode().strip()
     seconds = int(when.timestamp())
     author = author_line or gitobjects.signature_line(*ident.name_email("AUTHOR"), seconds, 0)
     committer = gitobjects.signature_line(*ident.name_email("COMMITTER"), seconds, 0)
     body = gitobjects.commit_body(tree_id, tuple(parents), author, committer, message)
-    return BuiltCommit(store.write(b"commit", body).hex(), tuple(changes))
+    return store.write(b"commit", body).hex()
+
+
+def commit_moves(root: Path, base: str, moves: Mapping[str, tuple[str, str, str]], files: Mapping[str, bytes],
+                 message: str, ident: Identity, when: datetime) -> BuiltCommit:
+    """A commit on `base` that moves files (old path -> (new path, mode, blob id)) and writes `files`, built in
+    a temporary index from the trees alone: however many files move, none is read or written again."""
+    import tempfile
+
+    from gitcontracts import gitobjects
+
+    folder = find_git_dir(root)
+    if folder is None:
+        raise NotARepository(f"{root} is not a git repository", hint="run `git init` first")
+    store = gitobjects.ObjectStore(gitobjects.object_folder(folder), ident.algorithm)
+    changes = [FileChange(old, oid, ZERO, "D") for old, (_, _, oid) in moves.items()]
+    changes += [FileChange(new, ZERO, oid, "A") for new, _, oid in moves.values()]
+    info = [f"0 {ZERO}\t{old}" for old in moves] + [f"{mode} {oid}\t{new}" for new, mode, oid in moves.values()]
+    for path, data in files.items():
+        oid = store.write(b"blob", data).hex()
+        old = run(root, "rev-parse", "--verify", "--quiet", f"{base}:{path}", check=False).stdout.decode().strip()
+        changes.append(FileChange(path, old or ZERO, oid, "M" if old else "A"))
+        info.append(f"100644 {oid}\t{path}")
+    with tempfile.TemporaryDirectory(prefix="gitcontracts-index-") as temp:
+        env = {"GIT_INDEX_FILE": os.path.join(temp, "index")}
+        run(root, "read-tree", base, env=env)
+        run(root, "update-index", "-z", "--index-info", input="\0".join(info).encode("utf-8", "surrogateescape") + b"\0",
+            env=env)
+        tree_id = run(root, "write-tree", env=env).stdout.decode().strip()
+    return BuiltCommit(_write_commit(root, store, tree_id, [base], message, ident, when), tuple(changes))
 
 
 def update_index(root: Path, files: Mapping[str, bytes | None], algorithm: str = "sha1") -> None:
@@ -960,9 +1019,16 @@ def update_ref(root: Path, ref: str, new: str, old: str | None = None) -> bool:
     return run(root, *args, check=False).returncode == 0
 
 
-def fast_forward(root: Path, target: str) -> bool:
-    """Move the checked-out branch to `target` when that is a fast-forward and the working tree allows it."""
-    return run(root, *_maintenance(root), "merge", "--ff-only", "--quiet", target, check=False).returncode == 0
+def fast_forward(root: Path, target: str, progress: bool = False) -> bool:
+    """Move the checked-out branch to `target` when that is a fast-forward and the working tree allows it.
+    `progress`: git's own "Updating files" line on this process's standard error (a terminal), for a move of
+    thousands of files (`gitcontracts layout`)."""
+    if not progress:
+        return run(root, *_maintenance(root), "merge", "--ff-only", "--quiet", target, check=False).returncode == 0
+    import subprocess
+
+    return subprocess.run(("git", *_maintenance(root), "merge", "--ff-only", "--no-stat", "--progress", target),
+                          cwd=root, stdout=subprocess.DEVNULL, env=git_env(root)).returncode == 0
 
 
 LOOSE_BYTES_DUE = 256 << 20  # loose objects past this size (estimated as git does) make git's housekeeping due

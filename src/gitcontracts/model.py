@@ -280,6 +280,12 @@ class GcResult(Landed):
     agent: str
 
 
+class LayoutResult(Landed):
+    """`change_layout`: the layout now, and how many files moved (0 and no commit when it was already so)."""
+    layout: str              # flat or fanout
+    moved: int
+
+
 # What the reads return (the same keys as the actions: `contract`, `subtask`, `agent`, `entry` an Entry, `ts`)
 
 class Bid(TypedDict):

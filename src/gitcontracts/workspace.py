@@ -11,9 +11,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from gitcontracts.errors import InvalidContent, NotFound, UsageError
+from gitcontracts.errors import GitContractsError, InvalidContent, NotFound, UsageError
 from gitcontracts.names import name_problem
-from gitcontracts.store.layout import CONTRACTS, STASHES, Layout
+from gitcontracts.store.layout import CONTRACTS, STASHES, Layout, Paths
 from gitcontracts.timeutil import utcnow
 
 if TYPE_CHECKING:
@@ -49,7 +49,17 @@ class Workspace:
 
     @cached_property
     def layout(self) -> Layout:
-        return Layout(self.root)
+        """The working tree's files, where config.yaml's `layout` puts them (flat while it does not load: the
+        command that reads it says why)."""
+        try:
+            return Layout(self.root, self.config.paths.fanout)
+        except GitContractsError:
+            return Layout(self.root)
+
+    @property
+    def paths(self) -> Paths:
+        """Where the working tree's config.yaml puts each stash and stream, as git names the paths."""
+        return self.config.paths
 
     @cached_property
     def parsed(self) -> DocCache:
@@ -69,7 +79,7 @@ class Workspace:
     @cached_property
     def config(self) -> Config:
         from gitcontracts.store.config import load_config
-        return load_config(self.layout)
+        return load_config(Layout(self.root))
 
     @cached_property
     def schemas(self) -> SchemaRegistry:
@@ -107,7 +117,7 @@ class Workspace:
     def forget(self) -> None:
         """Drop what was read from .contracts/ (config, stores, the main branch's name): a join just brought
         the shared main's files into a clone that had none, and the action about to run must see them."""
-        for name in ("config", "schemas", "stashes", "streams", "main_branch"):
+        for name in ("config", "layout", "schemas", "stashes", "streams", "main_branch"):
             self.__dict__.pop(name, None)
 
     def now(self) -> datetime:

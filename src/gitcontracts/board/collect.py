@@ -15,7 +15,6 @@ from gitcontracts.protocol.work import execution
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import stash_file
 
 DELIVERABLES_SHOWN = 100  # the newest deliverables of a contract on its page
 DIFF_LIMIT = 20_000  # characters of a claim branch's diff shown on the page; the rest is cut, with a note
@@ -92,7 +91,7 @@ def _deliverable(snapshot: Snapshot, docs: dict[str, Any], entry: dict[str, Any]
     data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}
     stash = str(data.get("deliverable") or "")
     doc = docs.get(f"{stash}.yaml")
-    text = snapshot.read(stash_file(stash)) if stash else None
+    text = snapshot.read(snapshot.paths.stash(stash)) if stash else None
     task: dict[str, Any] = next((t for t in view["subtasks"] if t.get("id") == data.get("subtask_id")), {})
     schema = task.get("deliverable_schema") or (doc.get("schema") if isinstance(doc, dict) else None)
     return {"subtask": data.get("subtask_id"), "stash": stash, "summary": data.get("summary") or "",

@@ -136,7 +136,7 @@ class LazyGroup(click.Group):
 
     modules = {"init": "documents", "schema": "documents", "stash": "documents", "new": "documents",
                "patch": "documents", "validate": "documents", "fsck": "documents", "demo": "documents",
-               "gc": "documents", "mcp": "serve", "board": "board",
+               "gc": "documents", "layout": "documents", "mcp": "serve", "board": "board",
                "stream": "streams", "discover": "streams",
                "check": "referee", "hooks": "referee", "merge-shard": "referee", "log": "referee", "land": "referee",
                "watch": "referee",

@@ -50,10 +50,13 @@ def parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, Any]:
 @click.option("--remote", help="The git remote agents share (default: origin when the repository has it).")
 @click.option("--lander", metavar="NAME", help="Land actions through queues, in batches, with NAME as the committer: "
                                                 "for many agents on one remote whose hooks are installed.")
+@click.option("--layout", type=click.Choice(["flat", "fanout"]), help="Where stashes and streams sit (default flat; "
+              "fanout: under 256 folders, for thousands of contracts). Later: `gitcontracts layout`.")
 @shared(mutating=True)
-def init(remote: str | None, lander: str | None) -> None:
+def init(remote: str | None, lander: str | None, layout: str | None) -> None:
     """Create .contracts/ here; running it again changes nothing (but the --remote or --lander it is given)."""
-    result = api.init_workspace(options().workspace(), remote=remote, offline=options().offline, lander=lander)
+    result = api.init_workspace(options().workspace(), remote=remote, offline=options().offline, lander=lander,
+                                layout=layout)
     emit(result, lambda: f"initialized {result['root']}/.contracts" + (
         "\n  created: " + ", ".join(result["created"]) if result["created"] else " (already; nothing changed)")
         + (f"\n  pushed to {result['remote']}" if result["pushed"] else ""))
@@ -283,5 +286,36 @@ def gc() -> None:
     emit(result, lambda: ("archived " + ", ".join(result["archived"])) if result["archived"] else "nothing has expired")
 
 
+@click.command()
+@click.argument("target", required=False, type=click.Choice(["flat", "fanout"]))
+@shared(mutating=True)
+def layout(target: str | None) -> None:
+    """Show where stashes and streams sit, or move them all (one commit) to another layout.
+
+    \b
+    flat:   .contracts/stashes/NAME.yaml, .contracts/streams/NAME/ (the default)
+    fanout: .contracts/stashes/B/NAME.yaml, .contracts/streams/B/NAME/, B the first two
+            hex digits of the SHA-1 of NAME: for thousands of contracts, where every
+            action and check then stays as fast as in a small repository
+    The move changes nothing but the places (and config.yaml's layout); it waits
+    until no claim branch is pending.
+
+    \b
+    Example: gitcontracts layout --json
+    Example: gitcontracts layout fanout
+    """
+    if target is None:
+        ws, _ = read_workspace()  # the shared main's layout: a clone that is behind follows first
+        info = api.layout_info(ws)
+        emit(info, lambda: f"layout: {info['layout']} ({info['stashes']} stashes, {info['streams']} streams)")
+        return
+    from gitcontracts.cli.progress import on_terminal
+
+    shown = on_terminal(options().as_json) is not None  # git's own line, while it writes the moved files
+    result = api.change_layout(options().workspace(), target, offline=options().offline, progress=shown)
+    emit(result, lambda: f"layout: {result['layout']}" + (
+        f", moved {result['moved']} files{landed(result)}" if result["commit"] else ", nothing to move"))
+
+
 COMMANDS = {"init": init, "schema": schema, "stash": stash, "new": new, "patch": patch, "validate": validate, "fsck": fsck,
-            "demo": demo, "gc": gc}
+            "demo": demo, "gc": gc, "layout": layout}

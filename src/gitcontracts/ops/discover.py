@@ -48,15 +48,16 @@ def discover(ws: Workspace, schema: str | None = None, query: str | None = None,
     from gitcontracts import gitlayer
     from gitcontracts.store import doccache
     from gitcontracts.store.parsing import parse_all
+    from gitcontracts.store.snapshot import Snapshot
 
     q = Query(schema, tuple((query or "").lower().split()), linked_to, include_expired)
     reader = gitlayer.BlobReader(ws.root)
     cache = doccache.open_cache(ws.root, SUMMARIES)
     try:
-        stashes = {} if linked_to else {name[:-len(".yaml")]: oid for name, oid in
-                                        (reader.tree_entries(f"HEAD:{STASHES}") or {}).items()
+        head = Snapshot(ws.root, reader, "HEAD")
+        stashes = {} if linked_to else {name[:-len(".yaml")]: oid for name, oid in head.entries(STASHES).items()
                                         if name.endswith(".yaml")}
-        streams = reader.tree_entries(f"HEAD:{STREAMS}") or {}
+        streams = head.entries(STREAMS)
         new_stashes = _missing(cache, stashes, _STASH_FIELDS)
         new_streams = _missing(cache, streams, ("stream",))
         # what is new to this clone, read in batches (one process, no round trip per object)

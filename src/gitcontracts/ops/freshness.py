@@ -230,6 +230,7 @@ def _follow(ws: Workspace, remote: str) -> str | None:
     if head.head is None or gitlayer.is_ancestor(ws.root, head.head, tip):
         with gitlayer.commit_lock(ws.root):
             if gitlayer.fast_forward(ws.root, tip):
+                ws.forget()  # config.yaml may have come with it (a new layout): what was read of it is stale
                 return None
         return f"{differs} (it is behind, and a fast-forward would touch your uncommitted changes); commit or stash them"
     if gitlayer.is_ancestor(ws.root, tip, head.head):

@@ -18,7 +18,6 @@ from gitcontracts.ops import journal
 from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.store.files import TEMP_MARK, last_byte, locked_append
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import stash_file
 
 # ours, named after the process that made them: a temp index (GIT_INDEX_FILE) and the `.lock` git takes
 # next to it while it writes that index, and a half-written journal
@@ -116,7 +115,7 @@ def _why_leftover(ws: Workspace, claim: tuple[str, str, str], sha: str, main: st
         return "it is merged"
     from gitcontracts.formats import yamlsafe
 
-    data = gitlayer.run(ws.root, "show", f"{main}:{stash_file(contract)}", check=False).stdout
+    data = gitlayer.run(ws.root, "show", f"{main}:{ws.paths.stash(contract)}", check=False).stdout
     try:
         doc = yamlsafe.load(data, contract) if data else None
     except GitContractsError:

@@ -9,9 +9,9 @@ from gitcontracts import gitlayer
 from gitcontracts.errors import NotFound
 from gitcontracts.ops.contracts import stream_names
 from gitcontracts.ops.merge_shard import entry_id
+from gitcontracts.store.layout import FANOUT_PATHS, FLAT_PATHS
 from gitcontracts.timeutil import format_seconds, parse_datetime
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import stream_folder
 
 
 def contract_log(ws: Workspace, contract: str) -> list[dict[str, Any]]:
@@ -89,14 +89,16 @@ def _entry_commits(ws: Workspace, contract: str) -> dict[str, str]:
     """Entry id -> the commit that appended it (each commit's added lines, read through one cat-file)."""
     if not gitlayer.is_repo(ws.root) or not gitlayer.resolve(ws.root, "HEAD"):
         return {}
-    folders = [stream_folder(s) for s in stream_names(contract)]
+    # both layouts' places: a history that went through `gitcontracts layout` kept its entries in the other one
+    # (the move re-adds every line, but the commit that first appended a line is the one kept)
+    folders = [paths.stream(s) for s in stream_names(contract) for paths in (FLAT_PATHS, FANOUT_PATHS)]
     commits = gitlayer.first_parent_commits(ws.root, None, "HEAD", folders, few=True)
     commits += gitlayer.log_commits(ws.root, ("--all", "--no-merges"), folders)
     reader = gitlayer.BlobReader(ws.root)
     reader.prefetch(b for c in commits for ch in c.changes for b in (ch.old, ch.new))
     found: dict[str, str] = {}
     for commit in sorted(commits, key=lambda c: len(c.parents) > 1):  # a plain commit wins over a merge
-        for change in commit.changes:
+        for change in gitlayer.unmoved(commit).changes:
             old, new = reader.read(change.old) or b"", reader.read(change.new) or b""
             for line in new[len(old):].split(b"\n") if new.startswith(old) else []:
                 key = entry_id(line) if line else None

@@ -89,7 +89,7 @@ def disk_tree(ws: Workspace) -> content.Tree:
         return docs[rel]
 
     return content.Tree(ws.schemas, doc, lambda rel: os.path.isfile(os.path.join(root, rel)),
-                        config.yaml_limits, config.max_line_bytes)
+                        config.yaml_limits, config.max_line_bytes, config.paths)
 
 
 def _document(ws: Workspace, path: Path, rel: str, limits: yamlsafe.Limits) -> Any:
@@ -101,7 +101,7 @@ def _document(ws: Workspace, path: Path, rel: str, limits: yamlsafe.Limits) -> A
 
 def validate_file(ws: Workspace, tree: content.Tree, path: Path, verdicts: Verdicts | None = None) -> list[Problem]:
     source = ws.layout.relative(path)
-    kind = _kind(source)
+    kind = _kind(source, tree.paths.fanout)
     check = _CHECKS.get(kind) if kind else None
     if check is None:  # not a document, or an archived stream: kept as it was, judged when gc moved it
         return []
@@ -127,11 +127,11 @@ def validate_file(ws: Workspace, tree: content.Tree, path: Path, verdicts: Verdi
     return problems
 
 
-def _kind(source: str) -> str | None:
-    """What a file is; a YAML file outside .contracts/ is taken for a stash."""
+def _kind(source: str, fanout: bool) -> str | None:
+    """What a file is, in the working tree's layout; a YAML file outside .contracts/ is taken for a stash."""
     if source.split("/")[0] != CONTRACTS:
         return "stash" if source.endswith((".yaml", ".yml", ".json")) else None
-    return classify(source)
+    return classify(source, fanout)
 
 
 _CHECKS: dict[str, Callable[[content.Tree, str, bytes], list[Problem]]] = {
@@ -141,5 +141,5 @@ _CHECKS: dict[str, Callable[[content.Tree, str, bytes], list[Problem]]] = {
     "shard": content.shard_content,
     "config": lambda tree, path, data: content.settings_content(path, data),
     "agents": lambda tree, path, data: content.settings_content(path, data),
-    "misplaced": lambda tree, path, data: [misplaced_problem(path)],
+    "misplaced": lambda tree, path, data: [misplaced_problem(path, tree.paths.fanout)],
 }

@@ -10,14 +10,13 @@ from gitcontracts.formats import jsonl
 from gitcontracts.names import check_name
 from gitcontracts.ops.merge_shard import merge_shards
 from gitcontracts.ops.record import Action
-from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.snapshot import CONFIG, Snapshot
 from gitcontracts.protocol import providers
 from gitcontracts.referee.commits import parse_claim_branch
 from gitcontracts.protocol.engine import ACTION_FETCH_SECONDS, Context, Outcome, perform
 from gitcontracts.protocol.guards import can_take, check_bid, require_owner, subtask
 from gitcontracts.protocol import whoami
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import shard_file
 
 
 def discussion(contract: str) -> str:
@@ -103,11 +102,16 @@ def bid_entries(snapshot: Snapshot, refs: dict[str, str], contract: str) -> list
     # a ref shaped like a claim but not one (claim/c/t/a/x, a bad name) slipped past a remote without the hook:
     # every reader ignores it (the pre-receive hook refuses it)
     valid = {branch: sha for branch, sha in refs.items() if parse_claim_branch(branch) is not None}
-    snapshot.reader.prefetch(f"{sha}:{shard_file(discussion(contract), branch.split('/')[3])}"
-                             for branch, sha in valid.items())
+    # each branch's shard where its own config.yaml puts it: the layout of the main it left (the referee refuses
+    # one that changes it), read in one batch with the others
+    reader = snapshot.reader
+    reader.prefetch(f"{sha}:{CONFIG}" for sha in valid.values())
+    shards = {branch: f"{sha}:{Snapshot(snapshot.root, reader, sha).paths.shard(discussion(contract), branch.split('/')[3])}"
+              for branch, sha in valid.items()}
+    reader.prefetch(shards.values())
     for branch, sha in sorted(valid.items()):
         _, _, task_id, agent = branch.split("/")
-        data = snapshot.reader.read(f"{sha}:{shard_file(discussion(contract), agent)}") or b""
+        data = reader.read(shards[branch]) or b""
         entry = _last_claim(data, task_id)
         payload = entry.get("data", {}) if entry else {}
         bids.append({"subtask": task_id, "agent": agent, "branch": branch, "commit": sha,
@@ -182,7 +186,7 @@ def _entry_id(bid: dict[str, Any]) -> str | None:
 
 def _bring_claim_entries(ctx: Context, contract: str, winner: str, tip: str) -> None:
     """The winner's discussion shard as the merge makes it: main's, plus the entries of the claim branch."""
-    path = shard_file(discussion(contract), winner)
+    path = ctx.paths.shard(discussion(contract), winner)
     fork = gitlayer.merge_base(ctx.ws.root, ctx.base_sha or tip, tip) if ctx.base_sha else None
     ancestor = ctx.base.reader.read(f"{fork}:{path}") if fork else None
     theirs = ctx.base.reader.read(f"{tip}:{path}") or b""
@@ -210,7 +214,7 @@ def reject_claim(ws: Workspace, contract: str, task_id: str, agent: str, problem
         doc, _ = ctx.contract(contract)
         if doc.get("owner") != ctx.agent:
             return Outcome(Action("reject", contract, ()), {}, nothing=True)
-        path = shard_file(discussion(contract), ctx.agent)
+        path = ctx.paths.shard(discussion(contract), ctx.agent)
         branch = claim_branch(contract, task_id, agent)
         tip = settled_refs(ctx, contract, task_id, offline).get(branch)
         marker = f"{branch}@{tip}"

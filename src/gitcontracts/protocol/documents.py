@@ -20,7 +20,7 @@ from gitcontracts.store.files import read_bytes
 from gitcontracts.store.schemas import parse_schema_doc
 from gitcontracts.timeutil import format_seconds
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import STREAMS, meta_file, shard_file, stash_file, stream_folder
+from gitcontracts.store.layout import STREAMS
 
 
 def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None, description: str | None = None,
@@ -30,7 +30,7 @@ def put_stash(ws: Workspace, name: str, content: Any, schema: str | None = None,
     check_name(name, "stash name")
 
     def build(ctx: Context) -> Outcome:
-        path = stash_file(name)
+        path = ctx.paths.stash(name)
         old = _previous(ctx, path)
         if old is not None and old.get("owner") not in (None, ctx.agent):
             raise Forbidden(f"stash {name!r} is owned by {old.get('owner')!r}; {ctx.agent!r} may not change it",
@@ -64,9 +64,9 @@ def create_stream(ws: Workspace, name: str, linked_stash: str | None = None, ttl
     meta = stream_meta(ws, name, linked_stash, ttl, discoverable, description, schema)
 
     def build(ctx: Context) -> Outcome:
-        if linked_stash is not None and ctx.read(stash_file(check_name(linked_stash, "stash name"))) is None:
+        if linked_stash is not None and ctx.read(ctx.paths.stash(check_name(linked_stash, "stash name"))) is None:
             raise NotFound(f"no stash named {linked_stash!r} to link to", hint="create the stash first")
-        path = meta_file(name)
+        path = ctx.paths.meta(name)
         if ctx.read(path) is not None:
             raise Conflict(f"stream {name!r} already exists", hint="post to it, or pick another name")
         header = StreamMeta(**{**meta.to_dict(), "owner": ctx.agent, "created": format_seconds(ctx.now)})
@@ -81,13 +81,13 @@ def post_entry(ws: Workspace, stream: str, label: str, data: Any, offline: bool 
     check_name(stream, "stream name")
 
     def build(ctx: Context) -> Outcome:
-        refuse_links(ws, shard_file(stream, ctx.agent))
-        raw = ctx.read(meta_file(stream))
+        refuse_links(ws, ctx.paths.shard(stream, ctx.agent))
+        raw = ctx.read(ctx.paths.meta(stream))
         if raw is None:
             raise NotFound(f"no stream named {stream!r}", hint="see `gitcontracts discover` for the streams there are")
-        header = yamlsafe.load(raw, meta_file(stream))
+        header = yamlsafe.load(raw, ctx.paths.meta(stream))
         meta = StreamMeta.from_dict(header if isinstance(header, dict) else {})
-        shard = shard_file(stream, ctx.agent)
+        shard = ctx.paths.shard(stream, ctx.agent)
         entry = ctx.post(stream, label, data)
         problems = entry_problems(entry, ctx.agent, shard)
         if meta.schema:
@@ -131,12 +131,12 @@ def gc(ws: Workspace, offline: bool = False, progress: Callable[[int, int], None
         moved = []
         streams = ctx.base.names(STREAMS)
         if ctx.base.rev and ctx.base.rev != ":":
-            ctx.base.reader.prefetch_folders(ctx.base.rev, STREAMS, streams, "meta.yaml")
+            ctx.base.reader.prefetch_folders(ctx.base.rev, [ctx.paths.stream(s) for s in streams], "meta.yaml")
         for number, stream in enumerate(streams, 1):
             if progress:
                 progress(number, len(streams))
-            folder = stream_folder(stream)
-            meta = ctx.base.doc(meta_file(stream))
+            folder = ctx.paths.stream(stream)
+            meta = ctx.base.doc(ctx.paths.meta(stream))
             if not isinstance(meta, dict) or meta.get("owner") != ctx.agent or ttl_of(meta) is None:
                 continue
             names = ctx.base.names(folder)

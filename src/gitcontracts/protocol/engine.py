@@ -32,7 +32,7 @@ from gitcontracts.rules.transitions import CONFLICT_RULES
 from gitcontracts.store.files import atomic_write
 from gitcontracts.timeutil import format_ts, parse_datetime
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import shard_file, stash_file
+from gitcontracts.store.layout import Paths
 
 RETRY_SECONDS = 120.0   # how long an action keeps re-running while others land first
 ACTION_FETCH_SECONDS = 60.0  # an action waits longer for its fetch than a read does
@@ -47,6 +47,11 @@ class Context:
         self.files: dict[str, bytes | None] = {}
         self.entries: list[dict[str, Any]] = []
 
+    @property
+    def paths(self) -> Paths:
+        """Where the base keeps each stash and stream (the working tree's, with --no-commit)."""
+        return self.ws.paths if self.worktree else self.base.paths
+
     def read(self, path: str) -> bytes | None:
         if path in self.files:
             return self.files[path]
@@ -55,18 +60,18 @@ class Context:
         return self.base.read(path)
 
     def contract(self, name: str) -> tuple[dict[str, Any], str]:
-        data = self.read(stash_file(name))
+        data = self.read(self.paths.stash(name))
         if data is None:
             raise no_contract(name, offline=self.remote is None and bool(self.ws.config.remote))
-        text = yamlsafe.decode(data, stash_file(name))
-        doc = yamlsafe.load(text, stash_file(name))
+        text = yamlsafe.decode(data, self.paths.stash(name))
+        doc = yamlsafe.load(text, self.paths.stash(name))
         if not isinstance(doc, dict):
             raise NotFound(f"{name!r} is not a contract")
         return doc, text
 
     def post(self, stream: str, label: str, data: Any) -> dict[str, Any]:
         """Append an entry by the acting agent to its shard of `stream` (in the files being built)."""
-        path = shard_file(stream, self.agent)
+        path = self.paths.shard(stream, self.agent)
         shard = self.read(path) or b""
         moment = entry_time(self.now, jsonl.last_ts(shard), self.ws.config.max_clock_skew)
         entry = {"id": new_id(moment), "ts": format_ts(moment), "agent": self.agent, "label": label, "data": data}
@@ -85,11 +90,11 @@ class Context:
     def update(self, name: str, items: list[patching.UpdateItem]) -> tuple[list[int], bool]:
         """update_items on a stash (in the files being built): (items matched, formatting kept)."""
         doc, text = self.contract(name)
-        change = patched(self.base.schemas, doc, text, stash_file(name), name, items)
+        change = patched(self.base.schemas, doc, text, self.paths.stash(name), name, items)
         if change is None:
             return patching.apply(doc.get("content"), items)[1], True
         new_text, counts, kept = change
-        self.files[stash_file(name)] = new_text.encode()
+        self.files[self.paths.stash(name)] = new_text.encode()
         return counts, kept
 
 
@@ -147,6 +152,41 @@ def perform(ws: Workspace, build: Build, offline: bool = False, remote: str | No
             raise Conflict("the main branch kept moving; the action was not recorded", hint="retry in a moment")
         time.sleep(random.uniform(delay / 2, delay))  # someone else landed first: re-run against their main
         delay = min(delay * 2, 2.0)
+
+
+def resolve_remote(ws: Workspace, offline: bool) -> str | None:
+    """The remote an action lands on: config.yaml's, unless offline (None: it lands on the local branch)."""
+    return _remote(ws, offline, ws.config.remote)
+
+
+def base_of(ws: Workspace, remote: str | None, claims: str | None = None) -> tuple[str | None, gitlayer.HeadState, bool]:
+    """The commit an action builds on, fetched now with the claim branches under `claims` (see _base)."""
+    return _base(ws, remote, claims=claims)
+
+
+def land_commit(ws: Workspace, sha: str, base: str, head: gitlayer.HeadState, remote: str | None,
+                progress: bool = False) -> bool:
+    """A commit built outside a Context (`gitcontracts layout`) landed on main as an action lands: pushed (False
+    when main moved meanwhile: build it again), then the clone brought along by a fast-forward, as git does it
+    (with git's progress on a terminal: `progress`)."""
+    main = ws.main_branch
+    if remote is not None:
+        accepted, text = gitlayer.push(ws.root, remote, [f"{sha}:refs/heads/{main}"])
+        if not accepted:
+            if gitlayer.remote_refs(ws.root, remote, f"refs/heads/{main}").get(f"refs/heads/{main}") != base:
+                return False
+            raise _refused_by_remote(remote, text)
+        gitlayer.update_ref(ws.root, f"refs/remotes/{remote}/{main}", sha)
+    elif head.branch is None or head.head != base:
+        return False
+    if head.branch == f"refs/heads/{main}" or remote is None:
+        if not gitlayer.fast_forward(ws.root, sha, progress) and remote is None:
+            raise Conflict("the working tree is in the way of the move", hint="commit or stash your changes, then retry")
+        return True
+    local = gitlayer.resolve(ws.root, main)
+    if local and gitlayer.is_ancestor(ws.root, local, sha):
+        gitlayer.update_ref(ws.root, f"refs/heads/{main}", sha, local)
+    return True
 
 
 def _remote(ws: Workspace, offline: bool, remote: str | None) -> str | None:

@@ -140,7 +140,7 @@ def _carried_over(reader: gitlayer.BlobReader, tip: str, commit: gitlayer.Commit
 def _file(current: bytes | None, before: bytes | None, after: bytes | None, path: str, agent: str) -> bytes | None:
     if current == before or current == after:
         return after
-    if classify(path) == "shard" and path.rsplit("/", 1)[-1] == f"{agent}.jsonl" and after is not None:
+    if classify(path, None) == "shard" and path.rsplit("/", 1)[-1] == f"{agent}.jsonl" and after is not None:
         # the agent's own shard: append-only, written by nobody else, so the merge driver's union
         try:
             return merge_shards(before or b"", current or b"", after, path)

@@ -20,7 +20,7 @@ from gitcontracts.rules.agents import Registry
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.timeutil import seconds_left
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import STREAMS, shard_file
+from gitcontracts.store.layout import STREAMS
 
 RANK = {"offer": 0, "deliver": 1, "delivered": 1, "answered": 2, "claim-pending": 2, "award": 3, "complete": 3, "answer": 3,
         "claim": 4}
@@ -110,7 +110,7 @@ def _spoken(snapshot: Snapshot, contracts: list[str], agent: str) -> set[str]:
     the streams folder's, then each discussion folder's by id, in one batch — not `REV:path` of each shard, which
     makes git scan the folder of 20,000 streams once per contract (10,000 contracts: 27 s)."""
     if snapshot.rev in (None, ":"):
-        return {name for name in contracts if snapshot.read(shard_file(discussion(name), agent))}
+        return {name for name in contracts if snapshot.read(snapshot.paths.shard(discussion(name), agent))}
     shards = _shards(snapshot, [discussion(name) for name in contracts])
     return {name for name in contracts
             if shards.get(discussion(name), {}).get(f"{agent}.jsonl") not in (None, gitlayer.EMPTY_BLOB)}
@@ -120,7 +120,7 @@ def _shards(snapshot: Snapshot, streams: list[str]) -> dict[str, dict[str, str]]
     """Stream -> its shards (file name -> blob id) in the snapshot: the streams folder's tree once, then each
     stream's by id, in one batch."""
     reader = snapshot.reader
-    below = reader.tree_entries(f"{snapshot.rev}:{STREAMS}") or {}
+    below = snapshot.entries(STREAMS)
     trees = {stream: below[stream] for stream in streams if stream in below}
     reader.prefetch(trees.values(), want=b"tree")
     return {stream: {file: oid for file, oid in (reader.tree_entries(tree) or {}).items() if file.endswith(".jsonl")}

@@ -216,7 +216,7 @@ def _main_events(ws: Workspace, old: str | None, new: str | None, now: str,
         return []
     if old and not gitlayer.is_ancestor(ws.root, old, new):
         old = gitlayer.merge_base(ws.root, old, new)
-    commits = [c for c in gitlayer.first_parent_commits(ws.root, old, new, [".contracts"]) if c.sha not in skip]
+    commits = [gitlayer.unmoved(c) for c in gitlayer.first_parent_commits(ws.root, old, new, [".contracts"]) if c.sha not in skip]
     reader = gitlayer.BlobReader(ws.root)
     events: list[dict[str, Any]] = []
     try:
@@ -246,7 +246,7 @@ def _entries(commit: gitlayer.CommitInfo, reader: gitlayer.BlobReader) -> list[d
             continue
         old, new = reader.read(change.old) or b"", reader.read(change.new) or b""
         added = new[len(old):] if new.startswith(old) else b""
-        stream = change.path.split("/")[2]
+        stream = change.path.split("/")[-2]
         for line in jsonl.lines(added):
             entry: dict[str, Any] = line.entry or {}
             data: dict[str, Any] = entry["data"] if isinstance(entry.get("data"), dict) else {}

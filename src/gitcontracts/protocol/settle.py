@@ -15,7 +15,6 @@ from gitcontracts.protocol.offers import move_offer
 from gitcontracts.protocol.work import execution, stream_entries
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import stash_file
 
 
 def settle(ws: Workspace, contract: str | None = None, offline: bool = False) -> dict[str, Any]:
@@ -117,7 +116,7 @@ def _award_lowest(ctx: Context, name: str, task: dict[str, Any]) -> dict[str, An
 
 
 def _child_done(ctx: Context, child: str) -> bool:
-    data = ctx.read(stash_file(child))
+    data = ctx.read(ctx.paths.stash(child))
     if data is None:
         return False
     doc, _ = ctx.contract(child)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from gitcontracts import gitlayer
-from gitcontracts.errors import GitContractsError, NotFound
+from gitcontracts.errors import Conflict, GitContractsError, NotFound
 from gitcontracts.formats import yamledit, yamlsafe
 from gitcontracts.names import check_name
+from gitcontracts.store.layout import FLAT
 from gitcontracts.ops.record import Action
 from gitcontracts.protocol.engine import Context, Outcome, perform, register_merge_driver
 from gitcontracts.workspace import Workspace
@@ -19,7 +20,7 @@ KEEP = tuple(f".contracts/{folder}/.gitkeep" for folder in ("schemas", "stashes"
 
 
 def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = False,
-                   lander: str | None = None) -> dict[str, Any]:
+                   lander: str | None = None, layout: str | None = None) -> dict[str, Any]:
     if not gitlayer.is_repo(ws.root):
         raise NotFound(f"{ws.root} is not a git repository", hint="run `git init` there first (or cd into your clone)")
     known = gitlayer.remotes(ws.root)
@@ -34,7 +35,7 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
         for keep in KEEP:
             if ctx.read(keep) is None:
                 ctx.files[keep] = b""
-        _config(ctx, remote, lander)
+        _config(ctx, remote, lander, layout)
         attributes = (ctx.read(".gitattributes") or b"").decode("utf-8", "replace")
         if ATTRIBUTES_LINE not in attributes.splitlines():
             lead = "" if not attributes or attributes.endswith("\n") else "\n"
@@ -51,8 +52,11 @@ def init_workspace(ws: Workspace, remote: str | None = None, offline: bool = Fal
     return {"commit": None, "pushed": False, **result}
 
 
-def _config(ctx: Context, remote: str | None, lander: str | None) -> None:
+def _config(ctx: Context, remote: str | None, lander: str | None, layout: str | None) -> None:
     data = ctx.read(CONFIG)
+    if layout is not None and data is not None and ctx.base.config.layout != layout:
+        raise Conflict(f"this workspace exists, in the {ctx.base.config.layout} layout",
+                       hint=f"move it with `gitcontracts layout {layout}`")
     if data is None:
         config: dict[str, Any] = {"main_branch": ctx.ws.main_branch}
         if remote:
@@ -61,6 +65,8 @@ def _config(ctx: Context, remote: str | None, lander: str | None) -> None:
                        "limits": {"max_file_bytes": 1048576, "max_line_bytes": 262144}})
         if lander:
             config["lander"] = lander
+        if layout and layout != FLAT:
+            config["layout"] = layout
         ctx.files[CONFIG] = yamlsafe.dump(config).encode()
         return
     try:

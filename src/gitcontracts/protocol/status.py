@@ -12,7 +12,6 @@ from gitcontracts.protocol.guards import no_contract, passed
 from gitcontracts.protocol.work import execution
 from gitcontracts.timeutil import parse_datetime, parse_duration
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import STREAMS, stash_file, stream_folder
 
 
 def shared_snapshot(ws: Workspace) -> Snapshot:
@@ -71,14 +70,14 @@ def prefetch_streams(snapshot: Snapshot, streams: list[str]) -> None:
     (one git round trip per folder and per shard costs more than everything else a read of many contracts does)."""
     if not snapshot.rev or snapshot.rev == ":":
         return
-    snapshot.reader.prefetch_folders(snapshot.rev, STREAMS, streams, ".jsonl")
+    snapshot.reader.prefetch_folders(snapshot.rev, [snapshot.paths.stream(s) for s in streams], ".jsonl")
 
 
 def stream_entries_at(snapshot: Snapshot, stream: str, mentioning: tuple[bytes, ...] | None = None
                       ) -> list[dict[str, Any]]:
     """The stream's entries in stream order; with `mentioning`, only those that may hold one of those words (a
     label, an agent's name: jsonl.entries_mentioning), the other lines never decoded."""
-    folder = stream_folder(stream)
+    folder = snapshot.paths.stream(stream)
     out = []
     for name in snapshot.names(folder):
         if not name.endswith(".jsonl"):
@@ -92,7 +91,7 @@ def stream_entries_at(snapshot: Snapshot, stream: str, mentioning: tuple[bytes, 
 
 
 def _one(ws: Workspace, snapshot: Snapshot, name: str, offline: bool) -> dict[str, Any]:
-    data = snapshot.read(stash_file(name))
+    data = snapshot.read(snapshot.paths.stash(name))
     if data is None:
         raise no_contract(name, offline and bool(ws.config.remote))
     return contract_view(snapshot, name, yamlsafe.load(data, name), claim_refs(ws, name, None, offline, fetched=True),
@@ -120,7 +119,7 @@ def contract_view(snapshot: Snapshot, name: str, doc: Any, refs: dict[str, str],
                "deadline": task.get("deadline"), "description": task.get("description"),
                "requires": task.get("requires") or [], "deliverable_schema": task.get("deliverable_schema")}
         if task.get("subcontract"):
-            child = snapshot.doc(stash_file(task['subcontract']))
+            child = snapshot.doc(snapshot.paths.stash(task['subcontract']))
             row["subcontract"] = {"contract": task["subcontract"],
                                   "state": contract_state(child, now) if isinstance(child, dict) else "missing"}
         subtasks.append(row)

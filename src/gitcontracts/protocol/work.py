@@ -12,7 +12,6 @@ from gitcontracts.protocol.claims import claim_branch, claim_refs, discussion
 from gitcontracts.protocol.engine import Context, Outcome, perform
 from gitcontracts.protocol.guards import owners_subtask, require_assignee, subtask
 from gitcontracts.workspace import Workspace
-from gitcontracts.store.layout import stash_file, stream_folder
 
 
 def execution(contract: str) -> str:
@@ -41,13 +40,13 @@ def deliver(ws: Workspace, contract: str, task_id: str, stash: str, summary: str
         doc, _ = ctx.contract(contract)
         task = subtask(doc, contract, task_id)
         require_assignee(task, ctx.agent, "deliver")
-        data = ctx.read(stash_file(stash))
+        data = ctx.read(ctx.paths.stash(stash))
         if data is None:
             raise NotFound(f"no stash named {stash!r} to deliver", hint="put it first with `gitcontracts stash put`")
         if task.get("deliverable_schema"):
-            delivered = yamlsafe.load(data, stash_file(stash))
+            delivered = yamlsafe.load(data, ctx.paths.stash(stash))
             content = delivered.get("content") if isinstance(delivered, dict) else None
-            raise_if(schema_problems(ctx.base.schemas, task["deliverable_schema"], content, stash_file(stash), "content"),
+            raise_if(schema_problems(ctx.base.schemas, task["deliverable_schema"], content, ctx.paths.stash(stash), "content"),
                      f"deliverable {stash} for {task['deliverable_schema']}")
         entry = ctx.post(execution(contract), "deliverable", {"subtask_id": task_id, "deliverable": stash, "summary": summary})
         return _done(ctx, "deliver", contract, task_id, {"entry": entry})
@@ -110,7 +109,7 @@ def answer(ws: Workspace, contract: str, in_reply_to: str, message: str, offline
 
 def stream_entries(ctx: Context, stream: str) -> list[dict[str, Any]]:
     """Every entry of a stream as the context sees it (the base plus what this action wrote)."""
-    folder = stream_folder(stream)
+    folder = ctx.paths.stream(stream)
     names = set(ctx.base.names(folder)) | {p.rsplit("/", 1)[1] for p in ctx.files if p.startswith(folder + "/")}
     entries = []
     for name in sorted(n for n in names if n.endswith(".jsonl")):

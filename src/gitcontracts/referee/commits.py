@@ -15,10 +15,10 @@ from gitcontracts.model import Problem
 from gitcontracts.names import name_problem
 from gitcontracts.rules.identity import unnamed_agent_problem
 from gitcontracts.referee.identity import identity_problems, next_commit
-from gitcontracts.referee.judge import Judge, judge_file
+from gitcontracts.referee.judge import Judge, judge_file, layout_changes, move_problems
 from gitcontracts.store.snapshot import Snapshot
 from gitcontracts.rules.transitions import FORBIDDEN
-from gitcontracts.store.layout import CONTRACTS, classify, shard_file, stash_file
+from gitcontracts.store.layout import CONTRACTS, classify
 from gitcontracts.timeutil import parse_datetime
 from gitcontracts.workspace import Workspace
 
@@ -125,12 +125,12 @@ def check_range(root: Path, span: str, ref: str | None = None, main_branch: str 
 
 
 def _is_shard(path: str) -> bool:
-    return classify(path) == "shard"
+    return classify(path, None) == "shard"
 
 
 def _stream_meta(path: str) -> tuple[str, ...]:
     """What judging an appended entry reads besides: its stream's header."""
-    return (path.rsplit("/", 1)[0] + "/meta.yaml",) if classify(path) == "shard" else ()
+    return (path.rsplit("/", 1)[0] + "/meta.yaml",) if classify(path, None) == "shard" else ()
 
 
 def judge_landing(root: Path, reader: gitlayer.BlobReader, base: str | None, commit: str, parents: Sequence[str],
@@ -164,10 +164,12 @@ def _judge_commit(root: Path, commit: gitlayer.CommitInfo, old: Snapshot, new: S
 
 
 def _judge_all(judge: Judge, changes: Sequence[gitlayer.FileChange], reader: gitlayer.BlobReader) -> list[Problem]:
-    reader.prefetch(blob for change in changes for blob in (change.old, change.new))
     problems: list[Problem] = []
     if judge.claim_branch is not None:
         problems += _claim_branch_scope(judge, changes)
+    if layout_changes(judge):  # judged from the trees alone: no file of the move is read
+        return problems + move_problems(judge, list(changes))
+    reader.prefetch(blob for change in changes for blob in (change.old, change.new))
     for change in changes:
         problems += judge_file(judge, change, reader.read(change.old), reader.read(change.new))
     return problems
@@ -176,7 +178,8 @@ def _judge_all(judge: Judge, changes: Sequence[gitlayer.FileChange], reader: git
 def _claim_branch_scope(judge: Judge, changes: Sequence[gitlayer.FileChange]) -> list[Problem]:
     """A claim branch proposes one thing: this subtask claimed by me, and my entry in the discussion."""
     contract, _, agent = judge.claim_branch  # type: ignore[misc]
-    allowed = {stash_file(contract), shard_file(f"{contract}-discussion", agent)}
+    paths = judge.new.paths
+    allowed = {paths.stash(contract), paths.shard(f"{contract}-discussion", agent)}
     problems = [judge.forbid(c.path, f"a claim branch may change only {sorted(allowed)}") for c in changes
                 if c.path not in allowed]
     if judge.actor != agent:

@@ -16,7 +16,7 @@ from gitcontracts.rules import append_only
 from gitcontracts.rules.agents import registry_problems
 from gitcontracts.rules.documents import meta_problems, shard_line
 from gitcontracts.rules.schema_check import CompiledSchema, check_metaschema, compile_schema
-from gitcontracts.store.layout import meta_file, stash_file
+from gitcontracts.store.layout import FLAT_PATHS, Paths
 
 if TYPE_CHECKING:
     from gitcontracts.store.schemas import SchemaRegistry
@@ -31,6 +31,7 @@ class Tree(NamedTuple):
     exists: Callable[[str], bool]
     limits: yamlsafe.Limits = yamlsafe.DEFAULT_LIMITS
     max_line_bytes: int = 262_144
+    paths: Paths = FLAT_PATHS        # where the state keeps each stash and stream (its config.yaml `layout`)
 
 
 def conflict_marker(data: bytes) -> int | None:
@@ -81,7 +82,7 @@ def meta_content(tree: Tree, path: str, data: bytes) -> tuple[dict[str, Any] | N
         return None, problems
     problems = meta_problems(doc, path, path.split("/")[-2])
     linked = doc.get("linked_stash") if isinstance(doc, dict) else None
-    if isinstance(linked, str) and not name_problem(linked) and not tree.exists(stash_file(linked)):
+    if isinstance(linked, str) and not name_problem(linked) and not tree.exists(tree.paths.stash(linked)):
         problems.append(Problem(path, f"linked_stash {linked!r} does not exist", "reference", "linked_stash"))
     return (doc if isinstance(doc, dict) else None), problems
 
@@ -131,10 +132,10 @@ def entries_content(tree: Tree, path: str, lines: Sequence[tuple[int, bytes]]) -
     """Lines of a shard (all of them, or those a change appends): each an entry by the shard's agent within
     the size limit, in a stream that has a meta.yaml, its data fitting the stream's schema, a deliverable
     naming a stash that exists and fits the subtask's deliverable_schema."""
-    _, _, stream, shard = path.split("/")
+    stream, shard = path.split("/")[-2:]
     agent = shard[:-len(".jsonl")]
     problems = []
-    meta = tree.doc(meta_file(stream))
+    meta = tree.doc(tree.paths.meta(stream))
     if not isinstance(meta, dict):
         problems.append(Problem(path, f"stream {stream!r} has no meta.yaml: create it with `gitcontracts stream create`",
                                 "reference"))
@@ -162,7 +163,7 @@ def _deliverable_problems(tree: Tree, path: str, line: int, entry: dict[str, Any
     named = data.get("deliverable")
     if not isinstance(named, str) or name_problem(named):
         return []  # a deliverable that is not a name is refused by the entry's own rules
-    target = stash_file(named)
+    target = tree.paths.stash(named)
     doc = tree.doc(target)
     if doc is None:
         return [Problem(path, f"deliverable stash {named!r} does not exist", "reference", "data.deliverable", line)]
@@ -176,7 +177,7 @@ def _deliverable_problems(tree: Tree, path: str, line: int, entry: dict[str, Any
 
 
 def _deliverable_schema(tree: Tree, contract: Any, subtask: Any) -> str | None:
-    doc = tree.doc(stash_file(contract)) if isinstance(contract, str) and not name_problem(contract) else None
+    doc = tree.doc(tree.paths.stash(contract)) if isinstance(contract, str) and not name_problem(contract) else None
     content = doc.get("content") if isinstance(doc, dict) else None
     tasks = content.get("subtasks") if isinstance(content, dict) else None
     for task in tasks if isinstance(tasks, list) else []:

@@ -16,7 +16,7 @@ from gitcontracts.rules import append_only, timing
 from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.layout import STASHES, classify, meta_file, misplaced_problem, stream_folder
+from gitcontracts.store.layout import CONTRACTS, STASHES, STREAMS, classify, is_bucket, misplaced_problem, moved_to
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 
 class Judge:
@@ -46,16 +46,18 @@ class Judge:
     def tree(self) -> content.Tree:
         """The state after the change as the document checks see it (content.py), with the base's limits."""
         config = self.authority.config
-        return content.Tree(self.schemas, self.new.doc, self.new.exists, config.yaml_limits, config.max_line_bytes)
+        return content.Tree(self.schemas, self.new.doc, self.new.exists, config.yaml_limits, config.max_line_bytes,
+                            self.new.paths)
 
 
 def judge_file(judge: Judge, change: gitlayer.FileChange, old: bytes | None, new: bytes | None) -> list[Problem]:
-    kind = classify(change.path)
+    fanout = judge.new.paths.fanout
+    kind = classify(change.path, fanout)
     if kind is None:
         return []
     present = change.new != gitlayer.ZERO  # a submodule has no blob to read: `new` is None for it, yet it is there
     if kind == "misplaced":
-        return [misplaced_problem(change.path)] if present else []
+        return [misplaced_problem(change.path, fanout)] if present else []
     if change.mode in ("120000", "160000") and present:
         what = "a symlink" if change.mode == "120000" else "a submodule"
         return [Problem(change.path, f"{what} where a file should be: .contracts/ holds plain files", "type")]
@@ -134,7 +136,7 @@ def _claimed_count(judge: Judge) -> int:
 
 def _archived_here(judge: Judge, path: str, old: bytes) -> bool:
     """The file left its stream folder for the archive, unchanged (gc; `_archive` judges who and when)."""
-    stream, name = path.split("/")[2:4]
+    stream, name = path.split("/")[-2:]
     return judge.new.read(f"{ARCHIVE}/{stream}/{name}") == old
 
 
@@ -145,10 +147,10 @@ def _archive(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> l
         return [Problem(path, "an archived stream is never changed or removed", append_only.RULE)]
     if len(parts) != 4 or not new:
         return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
-    folder = stream_folder(parts[2])
+    folder = judge.old.paths.stream(parts[2])
     if judge.old.read(f"{folder}/{parts[3]}") != new or judge.new.read(f"{folder}/{parts[3]}") is not None:
         return [judge.forbid(path, "only `gitcontracts gc` writes to .contracts/archive/ (whole streams, as they were)")]
-    meta = judge.old.doc(meta_file(parts[2]))
+    meta = judge.old.doc(judge.old.paths.meta(parts[2]))
     owner = meta.get("owner") if isinstance(meta, dict) else None
     if owner != judge.actor:
         return [judge.forbid(path, f"only the stream's owner {owner} may archive it (gc)")]
@@ -240,6 +242,64 @@ def _settings(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> 
     if new is None:
         return problems
     return problems + content.settings_content(path, new)
+
+
+def layout_changes(judge: Judge) -> bool:
+    """The change sets config.yaml's `layout` anew (`gitcontracts layout`): it is judged whole, as a move."""
+    return judge.old.rev is not None and judge.old.config.layout != judge.new.config.layout
+
+
+def move_problems(judge: Judge, changes: list[gitlayer.FileChange]) -> list[Problem]:
+    """A layout change moves every stash and stream file to its place in the new layout, each unchanged, and
+    changes nothing else but config.yaml (whose own rule says who may change it): so no entry is lost or
+    added, no owner changes, and every reader finds everything where the new layout says."""
+    new_paths, problems = judge.new.paths, []
+    added = {c.path: c.new for c in changes if c.old == gitlayer.ZERO}
+    moved = set()
+    for change in changes:
+        kind = classify(change.path, None)
+        if kind in ("config", "agents", None) or change.path.endswith("/.gitkeep"):
+            if kind == "config":
+                problems += _settings(judge, change.path, None, judge.new.read(change.path))
+            elif kind == "agents" or (kind is None and change.path.startswith(CONTRACTS + "/")
+                                      and not change.path.endswith("/.gitkeep")):
+                problems.append(judge.forbid(change.path, "a layout change moves the stashes and streams only"))
+            continue
+        target = moved_to(change.path, new_paths)
+        if change.path in added and change.path == target:
+            continue  # checked from its source below
+        if target is None or change.new != gitlayer.ZERO or added.get(target) != change.old:
+            problems.append(judge.forbid(change.path, f"a layout change to {new_paths.name} moves each stash and "
+                                                      "stream file unchanged, and changes nothing else"))
+            continue
+        moved.add(target)
+    problems += [judge.forbid(path, f"a layout change to {new_paths.name} only moves files here, it creates none")
+                 for path in sorted(set(added) - moved) if classify(path, None) in ("stash", "meta", "shard")]
+    left = _left_behind(judge.new, new_paths.fanout)
+    if left:
+        problems.append(judge.forbid(left[0], f"the layout is now {new_paths.name}, yet {len(left)} file(s) or "
+                                              f"folder(s) stay where the old one kept them, like this one"))
+    return problems
+
+
+def _left_behind(snapshot: Snapshot, fanout: bool) -> list[str]:
+    """What still sits in the other layout's places, at the top of the stashes and streams folders: a stash or a
+    stream folder beside the bucket folders (fan-out), or a bucket folder beside them (flat; a stream whose name
+    looks like a bucket has its meta.yaml right inside)."""
+    found = []
+    for folder in (STASHES, STREAMS):
+        names = gitlayer.list_tree(snapshot.root, ":", folder) if snapshot.rev == ":" else \
+            snapshot.reader.tree_names(f"{snapshot.rev}:{folder}") or []
+        for name in names:
+            if name == ".gitkeep":
+                continue
+            if fanout:
+                left = not is_bucket(name)
+            else:
+                left = is_bucket(name) and (folder == STASHES or not snapshot.exists(f"{folder}/{name}/meta.yaml"))
+            if left:
+                found.append(f"{folder}/{name}")
+    return found
 
 
 _JUDGES: dict[str, Callable[[Judge, str, bytes | None, bytes | None], list[Problem]]] = {

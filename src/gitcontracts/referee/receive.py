@@ -20,7 +20,6 @@ from gitcontracts.referee.commits import CheckResult, check_range, parse_claim_b
 from gitcontracts.rules.landing import QUEUE_PREFIX, parse_queue_ref
 from gitcontracts.rules.transitions import FORBIDDEN
 from gitcontracts.store.snapshot import Snapshot
-from gitcontracts.store.layout import stash_file
 
 
 class RefUpdate(NamedTuple):
@@ -147,7 +146,8 @@ def _still_open(root: Path, main_tip: str | None, contract: str, task_id: str) -
         return False
     reader = gitlayer.BlobReader(root)
     try:
-        doc = Snapshot(root, reader, main_tip).doc(stash_file(contract))
+        snapshot = Snapshot(root, reader, main_tip)
+        doc = snapshot.doc(snapshot.paths.stash(contract))
     finally:
         reader.close()
     content = doc.get("content") if isinstance(doc, dict) else None

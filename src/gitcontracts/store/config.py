@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from gitcontracts.errors import InvalidContent
 from gitcontracts.names import name_problem
 from gitcontracts.store.files import read_bytes
-from gitcontracts.store.layout import Layout
+from gitcontracts.store.layout import FLAT, LAYOUTS, Layout, Paths, paths_for
 
 if TYPE_CHECKING:  # PyYAML is loaded only where a config.yaml is not in its plain form
     from gitcontracts.formats import yamlsafe
 
-_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl", "lander"}
+_KEYS = {"main_branch", "remote", "provider", "require_signed", "limits", "max_clock_skew", "fetch_ttl", "lander", "layout"}
 
 
 class Config(NamedTuple):
@@ -25,6 +25,11 @@ class Config(NamedTuple):
     max_clock_skew: float = 300.0   # seconds an entry's ts may lie from the referee's time (SPEC 12)
     fetch_ttl: float = 5.0          # seconds a read may trust the last fetch (SPEC 13)
     lander: str | None = None       # set: actions on an agent's own files are queued, landed in batches by this name
+    layout: str = FLAT              # where stashes and streams sit: flat, or fanout (256 folders; `gitcontracts layout`)
+
+    @property
+    def paths(self) -> Paths:
+        return paths_for(self.layout)
 
     @property
     def yaml_limits(self) -> "yamlsafe.Limits":
@@ -111,8 +116,12 @@ def parse_config(doc: Any, source: str) -> Config:
     lander = doc.get("lander")
     if lander is not None and name_problem(lander):
         raise InvalidContent(f"{source}: lander must be an agent name (the author of the land merges), like lander")
+    if doc.get("layout", FLAT) not in LAYOUTS:
+        raise InvalidContent(f"{source}: layout must be flat or fanout",
+                             hint="change it only with `gitcontracts layout fanout` (or flat), which moves the files too")
     try:
-        return Config(lander=lander, main_branch=_branch(doc.get("main_branch"), source), remote=doc.get("remote"),
+        return Config(lander=lander, layout=doc.get("layout", FLAT), main_branch=_branch(doc.get("main_branch"), source),
+                      remote=doc.get("remote"),
                       provider=doc.get("provider", "local"), require_signed=doc.get("require_signed", False),
                       max_file_bytes=int(limits.get("max_file_bytes", 1_048_576)),
                       max_line_bytes=int(limits.get("max_line_bytes", 262_144)),

@@ -11,6 +11,7 @@ from gitcontracts.errors import GitContractsError
 from gitcontracts.formats import yamlsafe
 from gitcontracts.rules.agents import Registry, parse_registry
 from gitcontracts.store.config import Config, parse_config
+from gitcontracts.store.layout import STASHES, STREAMS, Paths, is_bucket
 from gitcontracts.store.parsing import parse, parse_all
 from gitcontracts.store.schemas import SCHEMAS_DIR, FileSource, SchemaRegistry
 
@@ -40,11 +41,37 @@ class Snapshot:
         return self.read(path) is not None
 
     def names(self, folder: str) -> list[str]:
+        """The names in `folder`; in a fan-out layout's stashes or streams folder, those in its 256 folders."""
         if not self.rev:
             return []
         if self.rev == ":":
-            return gitlayer.list_tree(self.root, ":", folder)
+            return gitlayer.list_tree(self.root, ":", folder, depth=2 if self._fans(folder) else 1)
+        if self._fans(folder):
+            return sorted(self.entries(folder))
         return self.reader.tree_names(f"{self.rev}:{folder}") or []
+
+    def entries(self, folder: str) -> dict[str, str]:
+        """name -> object id of what `folder` holds (a commit's; none in the index); in a fan-out layout's
+        stashes or streams folder, of what its bucket folders hold, read in one batch."""
+        if not self.rev or self.rev == ":":
+            return {}
+        below = self.reader.tree_entries(f"{self.rev}:{folder}") or {}
+        if not self._fans(folder):
+            return below
+        buckets = [oid for name, oid in below.items() if is_bucket(name)]
+        self.reader.prefetch(buckets, want=b"tree")
+        found: dict[str, str] = {}
+        for oid in buckets:
+            found.update(self.reader.tree_entries(oid) or {})
+        return found
+
+    @property
+    def paths(self) -> Paths:
+        """Where this snapshot keeps each stash and stream (config.yaml `layout`)."""
+        return self.config.paths
+
+    def _fans(self, folder: str) -> bool:
+        return folder in (STASHES, STREAMS) and self.config.paths.fanout
 
     @cached_property
     def schemas(self) -> SchemaRegistry:
@@ -80,8 +107,9 @@ class Snapshot:
         from gitcontracts.store import doccache
 
         if not self.rev or self.rev == ":":
-            return {n: self.doc(f"{folder}/{n}") for n in self.names(folder) if n.endswith(suffix)}
-        ids = {n: oid for n, oid in (self.reader.tree_entries(f"{self.rev}:{folder}") or {}).items() if n.endswith(suffix)}
+            at = self.paths.stash if folder == STASHES else lambda stem: f"{folder}/{stem}{suffix}"
+            return {n: self.doc(at(n[:-len(suffix)])) for n in self.names(folder) if n.endswith(suffix)}
+        ids = {n: oid for n, oid in self.entries(folder).items() if n.endswith(suffix)}
         cache = cache if cache is not None else doccache.open_cache(self.root)
         missing = sorted({oid for oid in ids.values() if oid not in cache})
         self.reader.prefetch(missing)

@@ -28,7 +28,7 @@ class StashStore:
         """(decoded text, relative path), or NotFound."""
         path = self.path(name)
         if not path.is_file():
-            raise NotFound(f"no stash named {name!r}", hint="see `gitcontracts discover` or `ls .contracts/stashes`")
+            raise NotFound(f"no stash named {name!r}", hint="see `gitcontracts discover` or `gitcontracts status`")
         source = self.layout.relative(path)
         data = read_bytes(self.layout.inside(path), self.limits.max_bytes)
         return yamlsafe.decode(data, source, self.limits), source
@@ -48,6 +48,6 @@ class StashStore:
     def names(self) -> Iterator[str]:
         folder = self.layout.stashes
         if folder.is_dir():
-            for path in sorted(folder.glob("*.yaml")):
+            for path in sorted(folder.glob("*/*.yaml" if self.layout.fanout else "*.yaml"), key=lambda p: p.name):
                 if not is_temp(path):
                     yield path.stem

@@ -63,7 +63,7 @@ class StreamStore:
     def names(self) -> Iterator[str]:
         folder = self.layout.streams
         if folder.is_dir():
-            for path in sorted(folder.iterdir()):
+            for path in sorted(folder.glob("*/*") if self.layout.fanout else folder.iterdir(), key=lambda p: p.name):
                 if (path / "meta.yaml").is_file():
                     yield path.name
 
