@@ -242,3 +242,18 @@ def cli_in():
         git("init", "-q", cwd=root)
         return lambda *args: run_cli(*args, cwd=root, agent="orchestrator")
     return make
+
+
+def test_a_broken_config_is_its_own_problem_not_a_move(shared) -> None:
+    assert shared("orchestrator", "init", "--remote", "origin").code == 0
+    assert shared("orchestrator", "layout", "fanout").code == 0
+    bot = shared.clone("load-bot")
+    git("pull", "-q", cwd=bot)
+    config = bot / ".contracts/config.yaml"
+    config.write_text(config.read_text() + "fetch_ttl: [\n")
+    git("commit", "-qam", "a typo", "--no-verify", cwd=bot)
+    owner = shared.clone("orchestrator")  # judged from a clone whose own config.yaml reads (bot's no longer does)
+    git("fetch", "-q", str(bot), "HEAD", cwd=owner)
+    checked = shared("orchestrator", "check", "--range", "origin/main..FETCH_HEAD", "--json")
+    assert checked.code == 3, checked.out
+    assert [p["file"] for p in checked.json["problems"]] == [".contracts/config.yaml"]

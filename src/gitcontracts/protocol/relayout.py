@@ -19,6 +19,7 @@ from gitcontracts.store.layout import FANOUT, LAYOUTS, STASHES, STREAMS, classif
 from gitcontracts.store.snapshot import CONFIG, Snapshot
 from gitcontracts.workspace import Workspace
 
+
 def layout_info(ws: Workspace) -> dict[str, Any]:
     """The layout of the working tree's config.yaml, and how many stashes and streams it places."""
     return {"layout": ws.config.layout, "stashes": sum(1 for _ in ws.stashes.names()),
@@ -124,8 +125,9 @@ def _moves(ws: Workspace, base: str, layout: str) -> dict[str, tuple[str, str, s
 
 
 def _config_with(data: bytes, layout: str) -> bytes:
-    """config.yaml with `layout:` set, every other line as it was."""
+    """config.yaml with `layout:` set, every other line as it was (flat, the default, is left unsaid unless
+    nothing else would be left: an empty config.yaml is not a mapping)."""
     lines = [line for line in data.decode("utf-8").splitlines() if not line.startswith("layout:")]
-    if layout != FANOUT:
-        return ("\n".join(lines) + "\n").encode() if lines else b""
-    return ("\n".join([*lines, f"layout: {layout}"]) + "\n").encode()
+    if layout == FANOUT or not lines:
+        lines.append(f"layout: {layout}")
+    return ("\n".join(lines) + "\n").encode()

@@ -15,7 +15,7 @@ from gitcontracts.referee.documents import CONTRACT_SCHEMA
 from gitcontracts.rules import append_only, timing
 from gitcontracts.rules.documents import declared_owner, stream_expired
 from gitcontracts.rules.transitions import FORBIDDEN, Actor, non_owner_problems, status_problems
-from gitcontracts.store.snapshot import Snapshot
+from gitcontracts.store.snapshot import CONFIG, Snapshot
 from gitcontracts.store.layout import CONTRACTS, STASHES, STREAMS, classify, is_bucket, misplaced_problem, moved_to
 from gitcontracts.store.schemas import SchemaRegistry, parse_schema_doc
 
@@ -245,8 +245,12 @@ def _settings(judge: Judge, path: str, old: bytes | None, new: bytes | None) -> 
 
 
 def layout_changes(judge: Judge) -> bool:
-    """The change sets config.yaml's `layout` anew (`gitcontracts layout`): it is judged whole, as a move."""
-    return judge.old.rev is not None and judge.old.config.layout != judge.new.config.layout
+    """The change sets config.yaml's `layout` anew (`gitcontracts layout`): it is judged whole, as a move. (A
+    config.yaml that no longer parses reads as the defaults: that is its own problem, not a move.)"""
+    if judge.old.rev is None or judge.old.config.layout == judge.new.config.layout:
+        return False
+    data = judge.new.read(CONFIG)
+    return data is None or not content.settings_content(CONFIG, data)
 
 
 def move_problems(judge: Judge, changes: list[gitlayer.FileChange]) -> list[Problem]:
