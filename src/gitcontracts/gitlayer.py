@@ -387,10 +387,11 @@ def unmoved(commit: CommitInfo) -> CommitInfo:
     """The commit without the files it only moves (`gitcontracts layout`): a file that appears where another with
     the same bytes left brings no entry, no new content."""
     gone = {c.old for c in commit.changes if c.new == ZERO}
-    if not gone:
+    moved = gone & {c.new for c in commit.changes if c.old == ZERO} if gone else set()
+    if not moved:
         return commit
-    return commit._replace(changes=tuple(c for c in commit.changes if c.new not in gone and c.old not in gone
-                                         or c.old != ZERO and c.new != ZERO))
+    return commit._replace(changes=tuple(c for c in commit.changes if not (
+        c.new == ZERO and c.old in moved or c.old == ZERO and c.new in moved)))
 
 
 class Signature(NamedTuple):
@@ -935,7 +936,8 @@ def commit_moves(root: Path, base: str, moves: Mapping[str, tuple[str, str, str]
     store = gitobjects.ObjectStore(gitobjects.object_folder(folder), ident.algorithm)
     changes = [FileChange(old, oid, ZERO, "D") for old, (_, _, oid) in moves.items()]
     changes += [FileChange(new, ZERO, oid, "A") for new, _, oid in moves.values()]
-    info = [f"0 {ZERO}\t{old}" for old in moves] + [f"{mode} {oid}\t{new}" for new, mode, oid in moves.values()]
+    null = "0" * len(base)  # the null id of the repository's hash (sha1 or sha256): "remove this path"
+    info = [f"0 {null}\t{old}" for old in moves] + [f"{mode} {oid}\t{new}" for new, mode, oid in moves.values()]
     for path, data in files.items():
         oid = store.write(b"blob", data).hex()
         old = run(root, "rev-parse", "--verify", "--quiet", f"{base}:{path}", check=False).stdout.decode().strip()
