@@ -183,9 +183,7 @@ def land_commit(ws: Workspace, sha: str, base: str, head: gitlayer.HeadState, re
         if not gitlayer.fast_forward(ws.root, sha, progress) and remote is None:
             raise Conflict("the working tree is in the way of the move", hint="commit or stash your changes, then retry")
         return True
-    local = gitlayer.resolve(ws.root, main)
-    if local and gitlayer.is_ancestor(ws.root, local, sha):
-        gitlayer.update_ref(ws.root, f"refs/heads/{main}", sha, local)
+    _advance_main(ws, sha)
     return True
 
 
@@ -481,6 +479,13 @@ def _follow(ws: Workspace, ctx: Context, built: gitlayer.BuiltCommit, head: gitl
         else:
             gitlayer.fast_forward(ws.root, target)
         return
+    _advance_main(ws, target)
+
+
+def _advance_main(ws: Workspace, target: str) -> None:
+    """The clone's main, not checked out here, moved to `target` when that is a fast-forward (in the worktree
+    that has it checked out, if one does)."""
+    main = ws.main_branch
     local = gitlayer.resolve(ws.root, main)
     if local and gitlayer.is_ancestor(ws.root, local, target):
         other = gitlayer.worktree_of(ws.root, f"refs/heads/{main}")
